@@ -1,0 +1,46 @@
+# The two commands: `make run` and `make test`. Everything else is for developers.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+PG_URL ?= postgres://postgres@127.0.0.1:5432/samizdat
+
+.PHONY: run test test-sqlite test-postgres lint bench messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/samizdat up
+	$(BIN)/samizdat dev
+
+# The whole suite on SQLite, then again on PostgreSQL when one is reachable
+# (TEST_DATABASE_URL, default: the local server); in CI a missing server fails.
+test: $(TEST_STAMP)
+	$(BIN)/python -m pytest -q
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q -m "not browser"
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/samizdat makemigrations --check --dry-run
+	$(BIN)/samizdat check
+
+bench: $(TEST_STAMP)
+	$(BIN)/python bench/run.py
+
+messages: $(STAMP)
+	cd src/samizdat && ../../$(BIN)/samizdat makemessages --all --no-obsolete --ignore 'static/*'
+	cd src/samizdat && ../../$(BIN)/samizdat compilemessages
+
+clean:
+	rm -rf $(VENV) var

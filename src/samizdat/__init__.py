@@ -1,0 +1,1 @@
+"""Samizdat: a fast, safe, mirrorable publishing platform for independent newsrooms."""

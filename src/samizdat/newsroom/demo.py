@@ -1,0 +1,358 @@
+"""Demo content: a multilingual newsroom with 25 years of news, fast enough for a million articles.
+
+Text is composed from small per-language phrase books into a pool of sentences and
+paragraphs once, then articles pick from the pool, so generation costs little more than
+the inserts. Articles go in with bulk inserts in chronological order, as a real archive
+grows; their bodies are built from known-safe markup and skip the per-save sanitiser.
+"""
+
+import datetime
+import random
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from samizdat.progress import progress
+
+from .editions import ensure_editions
+from .models import (
+    Article,
+    Author,
+    Byline,
+    DonationMethod,
+    Edition,
+    Page,
+    Section,
+    SocialAccount,
+    Tag,
+)
+from .workflow import Status
+
+BATCH = 2000
+YEARS = 25
+
+SECTIONS = {
+    "be": [("belarus", "Беларусь"), ("palityka", "Палітыка"), ("ekanomika", "Эканоміка"),
+           ("svet", "Свет"), ("hramadstva", "Грамадства"), ("kultura", "Культура"),
+           ("sport", "Спорт"), ("mierkavanni", "Меркаванні")],
+    "ru": [("belarus", "Беларусь"), ("politika", "Политика"), ("ekonomika", "Экономика"),
+           ("mir", "Мир"), ("obshchestvo", "Общество"), ("kultura", "Культура"),
+           ("sport", "Спорт"), ("mneniya", "Мнения")],
+    "en": [("belarus", "Belarus"), ("politics", "Politics"), ("economy", "Economy"),
+           ("world", "World"), ("society", "Society"), ("culture", "Culture"),
+           ("sport", "Sport"), ("opinion", "Opinion")],
+}
+
+TAGS = {
+    "be": ["Менск", "Гомель", "Берасце", "Гродна", "Віцебск", "Магілёў", "выбары", "пратэсты",
+           "палітвязні", "эміграцыя", "санкцыі", "цэны", "заробкі", "адукацыя", "медыцына",
+           "мова", "футбол", "хакей", "кіно", "музыка", "літаратура", "Украіна", "Польшча",
+           "Літва", "Расія", "ЕС", "суды", "рэпрэсіі", "СМІ", "надвор'е"],
+    "ru": ["Минск", "Гомель", "Брест", "Гродно", "Витебск", "Могилёв", "выборы", "протесты",
+           "политзаключённые", "эмиграция", "санкции", "цены", "зарплаты", "образование",
+           "медицина", "язык", "футбол", "хоккей", "кино", "музыка", "литература", "Украина",
+           "Польша", "Литва", "Россия", "ЕС", "суды", "репрессии", "СМИ", "погода"],
+    "en": ["Minsk", "Homel", "Brest", "Hrodna", "Vitebsk", "Mahilyow", "elections", "protests",
+           "political prisoners", "emigration", "sanctions", "prices", "wages", "education",
+           "health", "language", "football", "ice hockey", "film", "music", "literature",
+           "Ukraine", "Poland", "Lithuania", "Russia", "EU", "courts", "repression", "media",
+           "weather"],
+}
+
+TRANSLIT = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "ie", "ё": "io",
+    "ж": "zh", "з": "z", "і": "i", "и": "i", "й": "j", "к": "k", "л": "l", "м": "m", "н": "n",
+    "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ў": "u", "ф": "f", "х": "h",
+    "ц": "c", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e",
+    "ю": "iu", "я": "ia", "'": "", "’": "",
+})
+
+PHRASES = {
+    "be": {
+        "who": ["Жыхары Менска", "Праваабаронцы", "Настаўнікі", "Урач з Гомеля", "Студэнты",
+                "Ураджэнцы Берасця", "Журналісты", "Эканамісты", "Фермеры", "Валанцёры",
+                "Мясцовыя ўлады", "Выбаршчыкі", "Спартсмены", "Музыкі", "Пенсіянеры"],
+        "did": ["распавялі пра", "заявілі пра", "паскардзіліся на", "адзначылі",
+                "папярэдзілі пра", "сабралі подпісы супраць", "абмеркавалі",
+                "падтрымалі", "патрабуюць спыніць", "звярнулі ўвагу на"],
+        "what": ["рост цэн на прадукты", "новыя арышты", "закрыццё школы", "рамонт дарогі",
+                 "змены ў законе", "умовы ў турмах", "зарплаты ў бюджэтнай сферы",
+                 "чэргі на мяжы", "адмену канцэрта", "будоўлю заводу", "цэнзуру ў СМІ",
+                 "становішча палітвязняў", "новыя санкцыі", "недахоп лекаў"],
+        "where": ["у Менску", "на Гомельшчыне", "у Берасці", "у Віцебску", "у Гродне",
+                  "за мяжой", "у Вільні", "у Варшаве", "у рэгіёнах", "у сталіцы"],
+        "when": ["у панядзелак", "на гэтым тыдні", "учора", "сёння раніцай", "у мінулы чацвер",
+                 "напрыканцы месяца", "у выхадныя"],
+        "quote": ["«Мы не збіраемся маўчаць», — кажа адзін з удзельнікаў.",
+                  "«Сітуацыя толькі пагаршаецца», — адзначае эксперт.",
+                  "«Людзі баяцца казаць уголас», — распавядае суразмоўца.",
+                  "Афіцыйныя асобы адмовіліся ад каментароў."],
+    },
+    "ru": {
+        "who": ["Жители Минска", "Правозащитники", "Учителя", "Врач из Гомеля", "Студенты",
+                "Уроженцы Бреста", "Журналисты", "Экономисты", "Фермеры", "Волонтёры",
+                "Местные власти", "Избиратели", "Спортсмены", "Музыканты", "Пенсионеры"],
+        "did": ["рассказали о", "заявили о", "пожаловались на", "отметили",
+                "предупредили о", "собрали подписи против", "обсудили", "поддержали",
+                "требуют остановить", "обратили внимание на"],
+        "what": ["росте цен на продукты", "новых арестах", "закрытии школы", "ремонте дороги",
+                 "изменениях в законе", "условиях в тюрьмах", "зарплатах в бюджетной сфере",
+                 "очередях на границе", "отмене концерта", "строительстве завода",
+                 "цензуре в СМИ", "положении политзаключённых", "новых санкциях",
+                 "нехватке лекарств"],
+        "where": ["в Минске", "на Гомельщине", "в Бресте", "в Витебске", "в Гродно",
+                  "за границей", "в Вильнюсе", "в Варшаве", "в регионах", "в столице"],
+        "when": ["в понедельник", "на этой неделе", "вчера", "сегодня утром",
+                 "в прошлый четверг", "в конце месяца", "в выходные"],
+        "quote": ["«Мы не собираемся молчать», — говорит один из участников.",
+                  "«Ситуация только ухудшается», — отмечает эксперт.",
+                  "«Люди боятся говорить вслух», — рассказывает собеседник.",
+                  "Официальные лица отказались от комментариев."],
+    },
+    "en": {
+        "who": ["Residents of Minsk", "Human rights defenders", "Teachers", "A doctor from Homel",
+                "Students", "People from Brest", "Journalists", "Economists", "Farmers",
+                "Volunteers", "Local authorities", "Voters", "Athletes", "Musicians",
+                "Pensioners"],
+        "did": ["spoke about", "reported", "complained about", "pointed to", "warned of",
+                "collected signatures against", "discussed", "backed", "demand an end to",
+                "drew attention to"],
+        "what": ["rising food prices", "new arrests", "the closure of a school",
+                 "road repairs", "changes to the law", "conditions in prisons",
+                 "public sector wages", "queues at the border", "a cancelled concert",
+                 "a new factory", "media censorship", "the plight of political prisoners",
+                 "new sanctions", "a shortage of medicines"],
+        "where": ["in Minsk", "in the Homel region", "in Brest", "in Vitebsk", "in Hrodna",
+                  "abroad", "in Vilnius", "in Warsaw", "in the regions", "in the capital"],
+        "when": ["on Monday", "this week", "yesterday", "this morning", "last Thursday",
+                 "at the end of the month", "at the weekend"],
+        "quote": ["“We are not going to stay silent,” one of them says.",
+                  "“Things are only getting worse,” an expert notes.",
+                  "“People are afraid to speak out loud,” a source says.",
+                  "Officials declined to comment."],
+    },
+}
+
+SLUG_WORDS = ["minsk", "prices", "court", "protest", "border", "school", "election", "report",
+              "sanctions", "prisoners", "exile", "strike", "factory", "music", "football",
+              "budget", "winter", "harvest", "media", "teachers", "doctors", "students",
+              "volunteers", "road", "concert", "law", "queue", "region", "capital", "trial"]
+
+AUTHORS = [
+    ("Алеся Шыпіла", "alesia-shypila"), ("Андрэй Мельнік", "andrej-melnik"),
+    ("Вольга Корзун", "volha-korzun"), ("Сяргей Лабанаў", "siarhiej-labanau"),
+    ("Ірына Дзядок", "iryna-dziadok"), ("Павел Свірыд", "paviel-svirydau"),
+    ("Наталля Крук", "natallia-kruk"), ("Дзмітрый Гук", "dzmitryj-huk"),
+    ("Кастусь Вецер", "kastus-viecier"), ("Марына Бярэза", "maryna-biareza"),
+    ("Ян Рабчук", "jan-rabchuk"), ("Таццяна Зорка", "taccciana-zorka"),
+    ("Our correspondent", "correspondent"), ("Ігар Лісты", "ihar-listy"),
+    ("Святлана Клён", "sviatlana-klion"), ("Алег Бор", "aleh-bor"),
+]
+
+
+class Phrasebook:
+    """A pool of sentences and paragraphs in one language, made once per run."""
+
+    def __init__(self, language: str, rng: random.Random, size: int = 600):
+        p = PHRASES[language]
+        self.rng = rng
+        self.headlines = [
+            f"{rng.choice(p['who'])} {rng.choice(p['where'])} {rng.choice(p['did'])} "
+            f"{rng.choice(p['what'])}" for _ in range(size)
+        ]
+        sentences = [
+            f"{rng.choice(p['who'])} {rng.choice(p['when'])} {rng.choice(p['did'])} "
+            f"{rng.choice(p['what'])} {rng.choice(p['where'])}." for _ in range(size)
+        ] + p["quote"] * 20
+        self.leads = [" ".join(rng.sample(sentences, 2)) for _ in range(size)]
+        self.paragraphs = [
+            "<p>" + " ".join(rng.sample(sentences, rng.randint(3, 6))) + "</p>"
+            for _ in range(size)
+        ]
+        self.subheads = [f"<h2>{rng.choice(p['what']).capitalize()}</h2>" for _ in range(50)]
+
+    def body(self) -> str:
+        parts = self.rng.sample(self.paragraphs, self.rng.randint(4, 9))
+        parts.insert(len(parts) // 2, self.rng.choice(self.subheads))
+        if self.rng.random() < 0.3:
+            parts.insert(1, f"<blockquote><p>{self.rng.choice(self.leads)}</p></blockquote>")
+        return "\n".join(parts)
+
+
+def slugify_translit(text: str) -> str:
+    out = text.lower().translate(TRANSLIT)
+    return "-".join("".join(c if c.isalnum() and c.isascii() else " " for c in out).split())
+
+
+def _staff(username: str, group: str, password: str):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"is_staff": True, "email": f"{username}@example.org"}
+    )
+    if created:
+        user.set_password(password)
+        if group == "administrator":
+            user.is_superuser = True
+        user.save()
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def create_staff(password: str) -> dict:
+    """Demo staff: one account per role, all with `password`."""
+    return {role: _staff(role if role != "administrator" else "admin", role, password)
+            for role in ("administrator", "editor", "contributor", "moderator")}
+
+
+def create_scaffolding(rng: random.Random) -> dict:
+    """Editions, sections, tags, authors, pages, social accounts and donation methods."""
+    editions = {e.language: e for e in ensure_editions()}
+    sections, tags = {}, {}
+    for lang, edition in editions.items():
+        sections[lang] = []
+        for pos, (slug, name) in enumerate(SECTIONS.get(lang, SECTIONS["en"])):
+            section, _ = Section.objects.get_or_create(
+                edition=edition, slug=slug, defaults={"name": name, "position": pos}
+            )
+            sections[lang].append(section)
+        tags[lang] = []
+        for name in TAGS.get(lang, TAGS["en"]):
+            tag, _ = Tag.objects.get_or_create(
+                edition=edition, slug=slugify_translit(name), defaults={"name": name}
+            )
+            tags[lang].append(tag)
+        _pages(edition, lang)
+    authors = [Author.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+               for name, slug in AUTHORS]
+    if not SocialAccount.objects.exists():
+        for pos, (network, label, url) in enumerate([
+            ("telegram", "Telegram", "https://t.me/samizdat_demo"),
+            ("youtube", "YouTube", "https://www.youtube.com/@samizdat_demo"),
+            ("instagram", "Instagram", "https://www.instagram.com/samizdat_demo"),
+            ("facebook", "Facebook", "https://www.facebook.com/samizdat.demo"),
+            ("x", "X", "https://x.com/samizdat_demo"),
+        ]):
+            SocialAccount.objects.create(network=network, label=label, url=url, position=pos)
+    if not DonationMethod.objects.exists():
+        DonationMethod.objects.create(
+            kind="bank", title="Bank transfer (EUR)", position=0,
+            details="Samizdat Media Foundation\nIBAN: LT12 1000 0111 0100 1000\nSWIFT: DEMOLT2X",
+        )
+        DonationMethod.objects.create(kind="card", title="Card or PayPal", position=1,
+                                      url="https://example.org/donate")
+        DonationMethod.objects.create(kind="crypto", title="Bitcoin", position=2,
+                                      address="bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh")
+        DonationMethod.objects.create(kind="crypto", title="USDT (TRC20)", position=3,
+                                      address="TQ4ELbw3Bn4jXKQ5cQ1z7r7xUxM9m3S8hV")
+    return {"editions": editions, "sections": sections, "tags": tags, "authors": authors}
+
+
+PAGES = {
+    "be": [("about", "Пра нас", "about"), ("contacts", "Кантакты", "contacts"),
+           ("support", "Падтрымаць сайт", "support")],
+    "ru": [("about", "О нас", "about"), ("contacts", "Контакты", "contacts"),
+           ("support", "Поддержать сайт", "support")],
+    "en": [("about", "About us", "about"), ("contacts", "Contacts", "contacts"),
+           ("support", "Support the website", "support")],
+}
+
+
+def _pages(edition: Edition, lang: str) -> None:
+    for pos, (slug, title, kind) in enumerate(PAGES.get(lang, PAGES["en"])):
+        Page.objects.get_or_create(
+            edition=edition, slug=slug,
+            defaults={"title": title, "kind": kind, "position": pos,
+                      "body": f"<p>{title}: Samizdat demo.</p>"},
+        )
+
+
+def generate(articles: int, seed: int = 1, stream=None, now=None) -> int:
+    """Create `articles` articles spread over 25 years across the editions. Returns the count."""
+    rng = random.Random(seed)
+    now = now or timezone.now()
+    with transaction.atomic():
+        scaffold = create_scaffolding(rng)
+    languages = list(scaffold["editions"])
+    books = {lang: Phrasebook(lang if lang in PHRASES else "en", rng) for lang in languages}
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    start = now - datetime.timedelta(days=365 * YEARS)
+    span = (now - start).total_seconds()
+    author_ids = [a.pk for a in scaffold["authors"]]
+    base_id = (Article.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    translation_key = uuid.uuid4()
+    made = 0
+    with progress(articles, "demo articles", stream) as bar:
+        while made < articles:
+            count = min(BATCH, articles - made)
+            rows = []
+            for i in range(made, made + count):
+                lang = languages[i % len(languages)]
+                # A third of stories come in all editions, linked as translations.
+                if i % len(languages) == 0:
+                    translation_key = uuid.uuid4() if rng.random() < 0.35 else None
+                book = books[lang]
+                moment = start + datetime.timedelta(
+                    seconds=span * (i + rng.random()) / articles
+                )
+                moment = moment.replace(microsecond=0)
+                status, published_at, publish_at = _status(i, articles, moment, now, rng)
+                day = (published_at or publish_at or moment).astimezone(tz).date()
+                section = rng.choice(scaffold["sections"][lang])
+                headline = rng.choice(book.headlines)
+                rows.append(Article(
+                    edition=scaffold["editions"][lang],
+                    headline=headline,
+                    slug=f"{rng.choice(SLUG_WORDS)}-{rng.choice(SLUG_WORDS)}-{base_id + i:x}",
+                    lead=rng.choice(book.leads),
+                    body=book.body(),
+                    section=section,
+                    is_breaking=rng.random() < 0.02 and i > articles - 50,
+                    is_featured=rng.random() < 0.03,
+                    is_photo_report=rng.random() < 0.06,
+                    has_video=rng.random() < 0.05,
+                    status=status,
+                    publish_at=publish_at,
+                    published_at=published_at,
+                    pub_date=day if (published_at or publish_at) else None,
+                    updated_at=(published_at + datetime.timedelta(hours=2))
+                    if published_at and rng.random() < 0.05 else None,
+                    translation_key=translation_key or uuid.uuid4(),
+                ))
+            with transaction.atomic():
+                created = Article.objects.bulk_create(rows, batch_size=500)
+                _relations(created, scaffold, author_ids, rng)
+            made += count
+            bar.update(count)
+    return made
+
+
+def _status(i, total, moment, now, rng):
+    """Almost everything published; the newest few in the other workflow states."""
+    from_end = total - i
+    if from_end <= 3:
+        return Status.SCHEDULED, None, now + datetime.timedelta(hours=from_end * 6)
+    if from_end <= 6:
+        return Status.REVIEW, None, None
+    if from_end <= 10:
+        return Status.DRAFT, None, None
+    if rng.random() < 0.002:
+        return Status.UNPUBLISHED, moment, None
+    return Status.PUBLISHED, moment, None
+
+
+def _relations(created, scaffold, author_ids, rng) -> None:
+    tags_through = Article.tags.through
+    tag_rows, bylines = [], []
+    for article in created:
+        lang_tags = scaffold["tags"][article.edition.language]
+        for tag in rng.sample(lang_tags, rng.randint(1, 4)):
+            tag_rows.append(tags_through(article_id=article.pk, tag_id=tag.pk))
+        for pos, author in enumerate(rng.sample(author_ids, 1 if rng.random() < 0.8 else 2)):
+            bylines.append(Byline(article_id=article.pk, author_id=author, position=pos))
+    tags_through.objects.bulk_create(tag_rows, batch_size=1000)
+    Byline.objects.bulk_create(bylines, batch_size=1000)

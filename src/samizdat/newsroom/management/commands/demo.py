@@ -1,0 +1,30 @@
+"""`samizdat demo --articles N`: fill the database with realistic multilingual news."""
+
+import secrets
+
+from django.core.management.base import BaseCommand, CommandError
+
+from samizdat.newsroom import demo
+
+
+class Command(BaseCommand):
+    help = "Create demo editions, sections, tags, authors, pages, staff and N articles."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--articles", type=int, default=300,
+                            help="How many articles to create (default 300).")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed.")
+        parser.add_argument("--password", default="",
+                            help="Password for the demo staff accounts (default: generated).")
+
+    def handle(self, *args, articles, seed, password, **options):
+        if articles < 0:
+            raise CommandError("--articles must be zero or more.")
+        password = password or secrets.token_urlsafe(12)
+        made = demo.generate(articles, seed=seed, stream=self.stderr._out)
+        staff = demo.create_staff(password)
+        self.stdout.write(self.style.SUCCESS(f"Created {made} articles."))
+        self.stdout.write(
+            "Staff accounts (new ones get this password): "
+            + ", ".join(u.username for u in staff.values()) + f" / {password}"
+        )

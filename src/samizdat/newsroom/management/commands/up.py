@@ -1,0 +1,34 @@
+"""`samizdat up`: prepare a local site: migrate, load demo content on an empty database."""
+
+import secrets
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from samizdat.newsroom import demo
+from samizdat.newsroom.models import Article
+
+
+class Command(BaseCommand):
+    help = "Migrate, fill an empty database with demo content and say how to log in."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--articles", type=int, default=300)
+
+    def handle(self, *args, articles, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        credentials = settings.VAR_DIR / "demo-login.txt"
+        if not Article.objects.exists():
+            password = secrets.token_urlsafe(12)
+            demo.generate(articles, stream=self.stderr._out)
+            demo.create_staff(password)
+            credentials.write_text(f"admin {password}\n")
+            credentials.chmod(0o600)
+        self.stdout.write(self.style.SUCCESS("Samizdat is ready."))
+        self.stdout.write(f"  Site:  {settings.SITE_URL}/")
+        self.stdout.write(f"  Admin: {settings.SITE_URL}/{settings.ADMIN_PATH}/")
+        if credentials.exists():
+            user, password = credentials.read_text().split()
+            self.stdout.write(f"  Log in as '{user}' with password '{password}' "
+                              f"(also: editor, contributor, moderator; kept in {credentials})")

@@ -1,0 +1,39 @@
+"""The newsroom's roles as groups, and the permissions each one holds."""
+
+# Group name -> permission codenames as "app_label.codename"; "*" means every permission.
+ROLES: dict[str, set[str] | str] = {
+    "contributor": {
+        "newsroom.add_article", "newsroom.change_article", "newsroom.view_article",
+        "newsroom.view_section", "newsroom.view_tag", "newsroom.add_tag",
+        "newsroom.view_author", "newsroom.view_revision",
+    },
+    "editor": {
+        *(f"newsroom.{verb}_{model}"
+          for verb in ("add", "change", "delete", "view")
+          for model in ("article", "section", "tag", "author", "page", "sitesettings",
+                        "socialaccount", "donationmethod", "articleredirect")),
+        "newsroom.publish_article", "newsroom.edit_any_article", "newsroom.view_revision",
+    },
+    # Comments arrive later; the group exists so staff can be placed in it now.
+    "moderator": set(),
+    "administrator": "*",
+}
+
+
+def sync_roles(apps=None) -> None:
+    """Create the role groups and give them exactly their permissions. Idempotent."""
+    if apps is None:
+        from django.apps import apps
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    everything = list(Permission.objects.all())
+    for name, wanted in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        if wanted == "*":
+            perms = everything
+        else:
+            perms = [
+                p for p in everything
+                if f"{p.content_type.app_label}.{p.codename}" in wanted
+            ]
+        group.permissions.set(perms)

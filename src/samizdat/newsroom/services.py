@@ -1,0 +1,297 @@
+"""Editorial actions: every change of an article's state goes through one of these functions.
+
+Views, the admin, commands, tasks and tests call them; each checks the rules and the
+actor's rights, saves atomically, keeps a revision, writes the audit log and announces
+the change so caches and static copies follow.
+"""
+
+import datetime
+import difflib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from .models import Article, AuditEntry, Author, Revision, Section, Tag
+from .workflow import EDITORIAL, Status, check_transition
+
+# Sent after a change readers can see (publish, update of a published article, unpublish).
+# Receivers: the page cache, the static copy. Arguments: article, action.
+content_changed = Signal()
+
+# The fields a revision keeps and a restore brings back.
+REVISION_FIELDS = (
+    "headline", "slug", "lead", "body", "section_id", "is_breaking", "is_featured",
+    "is_photo_report", "has_video", "update_note", "comment_policy",
+)
+
+
+# --- Rights ---------------------------------------------------------------------------------
+
+def can_publish(user) -> bool:
+    return user.is_active and user.has_perm("newsroom.publish_article")
+
+
+def can_edit(user, article: Article) -> bool:
+    if not (user.is_active and user.has_perm("newsroom.change_article")):
+        return False
+    if user.has_perm("newsroom.edit_any_article"):
+        return True
+    # A contributor edits their own drafts until an editor takes them over.
+    own = article.pk is None or article.created_by_id == user.pk
+    return own and article.status in (Status.DRAFT, Status.REVIEW)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+# --- Audit ----------------------------------------------------------------------------------
+
+def audit(actor, action: str, obj, **details) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_name=actor.get_username() if actor is not None and actor.pk else "system",
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:250],
+        details=details,
+    )
+
+
+# --- Revisions ------------------------------------------------------------------------------
+
+def snapshot(article: Article) -> dict:
+    data = {name: getattr(article, name) for name in REVISION_FIELDS}
+    data["extra_section_ids"] = sorted(article.extra_sections.values_list("id", flat=True))
+    data["tag_ids"] = sorted(article.tags.values_list("id", flat=True))
+    data["author_ids"] = list(article.bylines.values_list("author_id", flat=True))
+    return data
+
+
+def record_revision(article: Article, user=None, note: str = "") -> Revision:
+    return Revision.objects.create(
+        article=article, user=user if user is not None and user.pk else None,
+        status=article.status, data=snapshot(article), note=note[:200],
+    )
+
+
+def compare_revisions(old: Revision, new: Revision) -> list[dict]:
+    """Per changed field, a line diff of the two versions' text, for the compare screen."""
+    names = {
+        "section_id": Section, "extra_section_ids": Section, "tag_ids": Tag, "author_ids": Author,
+    }
+    changes = []
+    for field in (*REVISION_FIELDS, "extra_section_ids", "tag_ids", "author_ids"):
+        a, b = old.data.get(field), new.data.get(field)
+        if a == b:
+            continue
+        if field in names:
+            model = names[field]
+            ids = [i for v in (a, b) for i in (v if isinstance(v, list) else [v]) if i]
+            labels = {o.pk: str(o) for o in model.objects.filter(pk__in=ids)}
+            a = ", ".join(labels.get(i, "?") for i in (a if isinstance(a, list) else [a]) if i)
+            b = ", ".join(labels.get(i, "?") for i in (b if isinstance(b, list) else [b]) if i)
+        a_lines = _text_lines(a)
+        b_lines = _text_lines(b)
+        diff = [
+            line for line in difflib.ndiff(a_lines, b_lines) if not line.startswith("?")
+        ]
+        changes.append({"field": field, "diff": diff})
+    return changes
+
+
+def _text_lines(value) -> list[str]:
+    text = "" if value is None else str(value)
+    if "<" in text:
+        text = text.replace("</p>", "</p>\n").replace("<br>", "\n")
+        text = strip_tags(text)
+    return text.splitlines() or [""]
+
+
+@transaction.atomic
+def restore_revision(revision: Revision, user) -> Article:
+    article = Article.objects.select_for_update().get(pk=revision.article_id)
+    _require(can_edit(user, article), _("You may not edit this article."))
+    data = revision.data
+    for name in REVISION_FIELDS:
+        if name in data:
+            setattr(article, name, data[name])
+    article.full_clean(exclude=["status"])
+    article.save()
+    article.extra_sections.set(Section.objects.filter(pk__in=data.get("extra_section_ids", [])))
+    article.tags.set(Tag.objects.filter(pk__in=data.get("tag_ids", [])))
+    set_bylines(article, data.get("author_ids", []))
+    record_revision(article, user, note=_("Restored from %(when)s") % {
+        "when": timezone.localtime(revision.created_at).strftime("%Y-%m-%d %H:%M:%S")})
+    audit(user, "restore", article, revision=revision.pk)
+    _announce(article, "update")
+    return article
+
+
+def set_bylines(article: Article, author_ids: list[int]) -> None:
+    article.bylines.all().delete()
+    article.bylines.bulk_create(
+        [article.bylines.model(article=article, author_id=a, position=i)
+         for i, a in enumerate(dict.fromkeys(author_ids))]
+    )
+
+
+# --- Workflow -------------------------------------------------------------------------------
+
+def validate_for_readers(article: Article) -> None:
+    """What an article needs before readers can see it."""
+    errors = {}
+    if not article.headline.strip():
+        errors["headline"] = _("Write a headline.")
+    if not article.section_id:
+        errors["section"] = _("Choose a section before publishing.")
+    if not article.slug:
+        errors["slug"] = _("Give the article a slug.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def validate_action(article: Article, action: str, user, when=None) -> None:
+    """Raise ValidationError or PermissionDenied if `user` may not do `action` now."""
+    target = ACTION_TARGETS[action]
+    if target in EDITORIAL or action == "return":
+        _require(can_publish(user), _("Only editors can publish, schedule or unpublish."))
+    check_transition(article.status, target)
+    if target in (Status.PUBLISHED, Status.SCHEDULED):
+        validate_for_readers(article)
+    if target == Status.SCHEDULED:
+        if when is None:
+            raise ValidationError({"publish_at": _("Choose when to publish.")})
+        if when <= timezone.now():
+            raise ValidationError({"publish_at": _("The scheduled time has passed; choose a "
+                                                   "time in the future.")})
+
+
+ACTION_TARGETS = {
+    "submit": Status.REVIEW,
+    "return": Status.DRAFT,
+    "schedule": Status.SCHEDULED,
+    "publish": Status.PUBLISHED,
+    "unpublish": Status.UNPUBLISHED,
+    "unschedule": Status.DRAFT,
+}
+
+
+@transaction.atomic
+def create_article(user, **fields) -> Article:
+    """A new draft. Bylines, tags and extra sections go in as id lists."""
+    _require(user.is_active and user.has_perm("newsroom.add_article"),
+             _("You may not write articles."))
+    author_ids = fields.pop("author_ids", [])
+    tag_ids = fields.pop("tag_ids", [])
+    extra_ids = fields.pop("extra_section_ids", [])
+    article = Article(created_by=user if user.pk else None, **fields)
+    article.full_clean(exclude=["status"])
+    article.save()
+    article.tags.set(tag_ids)
+    article.extra_sections.set(extra_ids)
+    set_bylines(article, author_ids)
+    record_revision(article, user)
+    audit(user, "create", article)
+    return article
+
+
+@transaction.atomic
+def save_article(article: Article, user, note: str = "") -> Article:
+    """Record an edit already saved by a form: revision, audit, update time, announcement."""
+    if article.status == Status.PUBLISHED:
+        previous = article.revisions.first()
+        if previous is None or any(
+            previous.data.get(f) != getattr(article, f) for f in ("headline", "lead", "body")
+        ):
+            article.updated_at = timezone.now()
+            Article.objects.filter(pk=article.pk).update(updated_at=article.updated_at)
+    record_revision(article, user, note)
+    audit(user, "edit", article)
+    if article.status == Status.PUBLISHED:
+        _announce(article, "update")
+    return article
+
+
+@transaction.atomic
+def transition(article: Article, action: str, user, when: datetime.datetime | None = None,
+               ) -> Article:
+    """Move an article along the workflow (`submit`, `publish`, `schedule` ...)."""
+    if action == "submit":
+        _require(can_edit(user, article), _("You may not edit this article."))
+    validate_action(article, action, user, when)
+    target = ACTION_TARGETS[action]
+    now = timezone.now()
+    article.status = target
+    if target == Status.PUBLISHED:
+        article.publish_at = None
+        # A republished article keeps its first publication time and so its address.
+        if article.published_at is None:
+            article.published_at = now
+    elif target == Status.SCHEDULED:
+        article.publish_at = when
+    elif target == Status.DRAFT:
+        article.publish_at = None
+    article.full_clean(exclude=["status"])
+    article.save()
+    record_revision(article, user, note=str(target.label))
+    audit(user, action, article, **({"when": when.isoformat()} if when else {}))
+    if target == Status.SCHEDULED:
+        from .tasks import publish_due_articles
+
+        transaction.on_commit(
+            lambda: publish_due_articles.using(run_after=when).enqueue()
+        )
+    if target in (Status.PUBLISHED, Status.UNPUBLISHED):
+        _announce(article, action)
+    return article
+
+
+def publish(article, user):
+    return transition(article, "publish", user)
+
+
+def unpublish(article, user):
+    return transition(article, "unpublish", user)
+
+
+def schedule(article, user, when):
+    return transition(article, "schedule", user, when)
+
+
+def submit_for_review(article, user):
+    return transition(article, "submit", user)
+
+
+def publish_due(now: datetime.datetime | None = None) -> list[int]:
+    """Publish every scheduled article whose time has come. Run by the task queue."""
+    now = now or timezone.now()
+    done = []
+    due = Article.objects.filter(status=Status.SCHEDULED, publish_at__lte=now)
+    due = due.order_by("publish_at")
+    for pk in due.values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            article = Article.objects.select_for_update().filter(
+                pk=pk, status=Status.SCHEDULED, publish_at__lte=now
+            ).first()
+            if article is None:
+                continue
+            article.status = Status.PUBLISHED
+            article.published_at = article.publish_at
+            article.publish_at = None
+            article.save()
+            record_revision(article, None, note=str(Status.PUBLISHED.label))
+            audit(None, "publish-scheduled", article)
+            _announce(article, "publish")
+        done.append(pk)
+    return done
+
+
+def _announce(article: Article, action: str) -> None:
+    transaction.on_commit(lambda: content_changed.send(Article, article=article, action=action))

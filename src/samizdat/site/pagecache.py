@@ -1,0 +1,64 @@
+"""The full-page cache: whole reader responses keyed by a content version.
+
+Every change readers can see bumps the version, so every cached page goes stale at once
+and precisely when content changes. With the local-memory cache (one machine, several
+worker processes) the version lives in a file's modification stamp, which all workers
+see; with a shared cache (Redis) it lives in the cache itself.
+"""
+
+import hashlib
+import os
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+VERSION_KEY = "samizdat:content-version"
+
+
+def _uses_shared_cache() -> bool:
+    return "locmem" not in settings.CACHES["default"]["BACKEND"].lower()
+
+
+def _stamp_path():
+    return settings.VAR_DIR / "content-version"
+
+
+def content_version() -> str:
+    if _uses_shared_cache():
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            version = str(time.time_ns())
+            cache.add(VERSION_KEY, version, None)
+        return str(version)
+    try:
+        return str(os.stat(_stamp_path()).st_mtime_ns)
+    except FileNotFoundError:
+        bump()
+        return str(os.stat(_stamp_path()).st_mtime_ns)
+
+
+def bump() -> None:
+    """Make every cached page stale."""
+    if _uses_shared_cache():
+        cache.set(VERSION_KEY, str(time.time_ns()), None)
+        return
+    path = _stamp_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    now = time.time_ns()
+    try:
+        previous = os.stat(path).st_mtime_ns
+    except FileNotFoundError:
+        previous = 0
+        path.touch()
+    # Two bumps within the file system's clock resolution must still differ.
+    os.utime(path, ns=(now, max(now, previous + 1000)))
+
+
+def page_key(request, version: str) -> str:
+    raw = f"{request.get_host()}|{request.path}|{request.META.get('QUERY_STRING', '')}"
+    return f"samizdat:page:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def on_content_changed(sender, **kwargs):
+    bump()

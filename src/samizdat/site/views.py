@@ -1,0 +1,262 @@
+"""Reader views: thin functions that read published content and render one template each."""
+
+import datetime
+import zoneinfo
+from functools import wraps
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+
+from samizdat.newsroom import services as newsroom
+from samizdat.newsroom.models import (
+    Article,
+    ArticleRedirect,
+    Author,
+    Byline,
+    Edition,
+    Page,
+    Section,
+    Tag,
+)
+
+from . import preview as preview_tokens
+from .chrome import site_chrome
+from .pagination import keyset_page
+from .related import related_articles
+
+PAGE_SIZE = 20
+
+
+def reader_page(view):
+    """Mark a view's responses as public, cacheable reader pages."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.reader_page = True
+        return response
+
+    return wrapper
+
+
+def current_edition() -> Edition:
+    edition = Edition.objects.filter(language=get_language()).first()
+    if edition is None:
+        raise Http404("no such edition")
+    return edition
+
+
+def render(request, template, edition, context, status=200):
+    """Render a reader page; the language switcher leads to translations where known."""
+    chrome = site_chrome(edition)
+    translated = {a.edition.language: a.get_absolute_url() for a in context.get("translations", ())}
+    switcher = [(e, translated.get(e.language) or e.get_absolute_url()) for e in chrome["editions"]]
+    context = {"edition": edition, "chrome": chrome, "switcher": switcher, **context}
+    return TemplateResponse(request, template, context, status=status)
+
+
+def published(edition=None):
+    qs = Article.objects.published().for_lists()
+    return qs.filter(edition=edition) if edition is not None else qs
+
+
+@reader_page
+def home(request):
+    edition = current_edition()
+    base = published(edition)
+    latest = list(base.order_by("-published_at", "-id")[:PAGE_SIZE])
+    breaking = [a for a in base.filter(is_breaking=True).order_by("-published_at")[:3]]
+    lead = next(
+        iter(base.filter(is_featured=True).order_by("-published_at", "-id")[:1]),
+        latest[0] if latest else None,
+    )
+    photo_reports = list(base.filter(is_photo_report=True).order_by("-published_at", "-id")[:4])
+    blocks = []
+    for section in site_chrome(edition)["sections"]:
+        if not section.show_on_home:
+            continue
+        items = list(base.filter(section=section).order_by("-published_at", "-id")[:5])
+        if items:
+            blocks.append((section, items))
+    return render(request, "site/home.html", edition, {
+        "lead": lead,
+        "breaking": breaking,
+        "latest": [a for a in latest if a != lead][:10],
+        "blocks": blocks,
+        "photo_reports": photo_reports,
+    })
+
+
+def _listing(request, edition, queryset, template, context, url_name, url_kwargs,
+             direction=None, cursor=None):
+    page = keyset_page(queryset, direction, cursor, PAGE_SIZE)
+    if cursor is not None and not page.items:
+        raise Http404("no articles there")
+    return render(request, template, edition, {
+        **context,
+        "articles": page.items,
+        "page": page,
+        "url_name": url_name,
+        "url_kwargs": url_kwargs,
+    })
+
+
+@reader_page
+def latest(request, direction=None, cursor=None):
+    edition = current_edition()
+    return _listing(request, edition, published(edition), "site/article_list.html",
+                    {"heading": None}, "site:latest", {}, direction, cursor)
+
+
+@reader_page
+def section_detail(request, slug, direction=None, cursor=None):
+    edition = current_edition()
+    section = get_object_or_404(Section, edition=edition, slug=slug)
+    articles = published(edition).filter(section=section)
+    return _listing(request, edition, articles, "site/section_detail.html",
+                    {"section": section}, "site:section", {"slug": slug}, direction, cursor)
+
+
+@reader_page
+def tag_detail(request, slug, direction=None, cursor=None):
+    edition = current_edition()
+    tag = get_object_or_404(Tag, edition=edition, slug=slug)
+    articles = published(edition).filter(tags=tag)
+    return _listing(request, edition, articles, "site/tag_detail.html",
+                    {"tag": tag}, "site:tag", {"slug": slug}, direction, cursor)
+
+
+@reader_page
+def author_detail(request, slug, direction=None, cursor=None):
+    edition = current_edition()
+    author = get_object_or_404(Author, slug=slug)
+    articles = published(edition).filter(bylines__author=author)
+    return _listing(request, edition, articles, "site/author_detail.html",
+                    {"author": author}, "site:author", {"slug": slug}, direction, cursor)
+
+
+@reader_page
+def archive(request, year, month=None, day=None, direction=None, cursor=None):
+    edition = current_edition()
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    try:
+        start = datetime.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        raise Http404("no such date") from None
+    if day:
+        end = start + datetime.timedelta(days=1)
+    elif month:
+        end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    else:
+        end = start.replace(year=start.year + 1) if start.year < 9999 else start
+    articles = published(edition).filter(
+        published_at__gte=datetime.datetime.combine(start, datetime.time(), tz),
+        published_at__lt=datetime.datetime.combine(end, datetime.time(), tz),
+    )
+    kwargs = {"year": year, **({"month": month} if month else {}), **({"day": day} if day else {})}
+    level = "day" if day else "month" if month else "year"
+    return _listing(request, edition, articles, "site/archive.html",
+                    {"period_start": start, "level": level}, "site:archive", kwargs,
+                    direction, cursor)
+
+
+def _article_context(article: Article) -> dict:
+    return {
+        "article": article,
+        "bylines": [b.author for b in article.bylines.all()],
+        "tags": list(article.tags.all()),
+        "translations": list(article.translations()),
+        "related": related_articles(article),
+    }
+
+
+def _article_queryset():
+    return Article.objects.select_related("edition", "section").prefetch_related(
+        Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+        "tags",
+    )
+
+
+@reader_page
+def article_detail(request, year, month, day, slug):
+    edition = current_edition()
+    try:
+        date = datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        raise Http404("no such date") from None
+    article = (
+        _article_queryset()
+        .filter(edition=edition, pub_date=date, slug=slug, status="published",
+                published_at__lte=timezone.now())
+        .first()
+    )
+    if article is None:
+        moved = (
+            ArticleRedirect.objects.select_related("article__edition")
+            .filter(old_path=request.path).first()
+        )
+        if moved is not None and moved.article.is_public:
+            return HttpResponsePermanentRedirect(moved.article.get_absolute_url())
+        raise Http404("no such article")
+    return render(request, "site/article_detail.html", edition, _article_context(article))
+
+
+def short_link(request, pk):
+    article = get_object_or_404(Article.objects.published().select_related("edition"), pk=pk)
+    return HttpResponsePermanentRedirect(article.get_absolute_url())
+
+
+@never_cache
+def preview(request, token):
+    """A draft exactly as readers will see it, for staff allowed to edit it."""
+    pk = preview_tokens.read_token(token)
+    if pk is None:
+        raise Http404("bad preview link")
+    if not request.user.is_authenticated:
+        return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+    article = get_object_or_404(_article_queryset(), pk=pk)
+    if not (newsroom.can_edit(request.user, article)
+            or request.user.has_perm("newsroom.view_article")):
+        raise Http404("no such article")
+    response = render(request, "site/article_detail.html", article.edition,
+                      {**_article_context(article), "is_preview": True})
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@reader_page
+def page_detail(request, slug):
+    edition = current_edition()
+    page = get_object_or_404(Page, edition=edition, slug=slug, is_published=True)
+    context = {"page": page}
+    if page.kind == Page.Kind.SUPPORT:
+        from .support import donation_methods
+
+        context["donation_methods"] = donation_methods(edition)
+    return render(request, "site/page_detail.html", edition, context)
+
+
+@reader_page
+def page_not_found(request, exception=None):
+    try:
+        edition = current_edition()
+    except Http404:
+        edition = Edition.objects.order_by("position").first()
+    if edition is None:
+        return TemplateResponse(request, "site/404_bare.html", {}, status=404)
+    return render(request, "site/404.html", edition, {}, status=404)
+
+
+def server_error(request):
+    # No database, no context processors: whatever broke must not break this page too.
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    template = loader.get_template("site/500.html")
+    return HttpResponseServerError(template.render({"language": get_language()}))

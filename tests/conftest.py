@@ -1,0 +1,86 @@
+"""Shared fixtures: a newsroom with editions, sections, tags, authors and one user per role."""
+
+import os
+import random
+
+import pytest
+from django.db import connection
+
+from samizdat.newsroom import demo
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_report_header(config):
+    return f"database: {connection.vendor} {connection.settings_dict.get('NAME')}"
+
+
+def need(condition: bool, what: str) -> None:
+    """Skip with a message saying what to install, or fail in CI where it must be there."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI")
+    pytest.skip(f"{what} is not available here")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_page_cache(settings, tmp_path):
+    """Each test gets its own content-version stamp and an empty cache."""
+    from django.core.cache import cache
+
+    settings.VAR_DIR = tmp_path
+    cache.clear()
+
+
+@pytest.fixture
+def scaffold(db):
+    return demo.create_scaffolding(random.Random(1))
+
+
+@pytest.fixture
+def staff(db, scaffold):
+    return demo.create_staff("correct horse battery staple")
+
+
+@pytest.fixture
+def editor(staff):
+    return staff["editor"]
+
+
+@pytest.fixture
+def contributor(staff):
+    return staff["contributor"]
+
+
+@pytest.fixture
+def make_article(scaffold, editor):
+    """Create an article through the real actions; `status` may be draft, review, published."""
+    from samizdat.newsroom import services
+
+    counter = iter(range(1, 10**6))
+
+    def make(language="en", status="published", section=True, **fields):
+        n = next(counter)
+        fields.setdefault("headline", f"Headline number {n}")
+        fields.setdefault("slug", f"headline-{n}")
+        fields.setdefault("lead", f"Lead of article {n}.")
+        fields.setdefault("body", f"<p>Body of article {n}.</p>")
+        author_ids = fields.pop("author_ids", [scaffold["authors"][0].pk])
+        tag_ids = fields.pop("tag_ids", [])
+        user = fields.pop("user", editor)
+        article = services.create_article(
+            user,
+            edition=scaffold["editions"][language],
+            section=scaffold["sections"][language][0] if section else None,
+            author_ids=author_ids,
+            tag_ids=tag_ids,
+            **fields,
+        )
+        if status == "review":
+            services.submit_for_review(article, user)
+        elif status == "published":
+            services.publish(article, editor)
+        return article
+
+    return make
