@@ -124,9 +124,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON;PRAGMA busy_timeout=20000;"
         ),
     }
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("SAMIZDAT_CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Reopening a connection (and, on SQLite, re-running the PRAGMAs) per request is waste.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("SAMIZDAT_CONN_MAX_AGE", default=600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
