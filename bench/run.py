@@ -1,4 +1,6 @@
-"""`make bench`: reader page cost at a small and a large archive, side by side, into docs/benchmarks.md.
+"""`make bench`: reader page cost at a small and a large archive, side by side.
+
+Figures go into docs/benchmarks.md.
 
 Archives are generated once with `samizdat demo` under bench/out/<size>/ and reused.
 Sizes come from BENCH_SMALL (default 1000) and BENCH_LARGE (default 1000000); BENCH_ROUNDS
@@ -96,7 +98,9 @@ def main() -> None:
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for page, s, big, ratio, qs, ql, raw, gz in rows:
-        lines.append(f"| {page} | {s:.2f} | {big:.2f} | {ratio:.2f}x | {qs} / {ql} | {raw:,} | {gz:,} |")
+        lines.append(
+            f"| {page} | {s:.2f} | {big:.2f} | {ratio:.2f}x | {qs} / {ql} | {raw:,} | {gz:,} |"
+        )
     table = "\n".join(lines)
     print(table)
     if args.no_write:
