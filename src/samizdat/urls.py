@@ -3,11 +3,28 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.http import HttpResponse
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
 
 from samizdat.site import views as site_views
 
+# A one-colour mark, so browsers asking for /favicon.ico get an answer and not a 404.
+FAVICON = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+    b'<rect width="16" height="16" fill="#a4000f"/>'
+    b'<path d="M5 11.5c1 .8 4.5 1 5-1S5 8 5.5 6s4-1.7 5-1" stroke="#fff" '
+    b'stroke-width="2" fill="none"/></svg>'
+)
+
+
+@cache_control(public=True, max_age=86400 * 30)
+def favicon(request):
+    return HttpResponse(FAVICON, content_type="image/svg+xml")
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path(f"{settings.ADMIN_PATH}/", admin.site.urls),
     path("a/<int:pk>/", site_views.short_link, name="short-link"),
     path("", include("samizdat.syndication.urls")),

@@ -40,10 +40,10 @@ admin.site.index_title = gettext_lazy("Newsroom")
 EDITOR_EXTENSIONS = {
     "Bold": True, "Italic": True, "Underline": True, "Strike": True,
     "Subscript": True, "Superscript": True,
-    "Heading": {"levels": [2, 3, 4]}, "BulletList": True, "OrderedList": True,
+    "Heading": {"levels": [2, 3, 4]}, "BulletList": True, "OrderedList": True, "ListItem": True,
     "Blockquote": True, "HorizontalRule": True, "HardBreak": True,
     "Link": {"enableTarget": False},
-    "Table": True,
+    "Table": True, "TableRow": True, "TableHeader": True, "TableCell": True,
 }
 
 # The workflow buttons: POST key -> action name, who sees them, in which status.

@@ -1,0 +1,104 @@
+"""Reader pages in a real browser: they render, link up, stay on our origin and pass axe."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from samizdat.newsroom.models import Article, Tag
+
+pytestmark = pytest.mark.browser
+
+
+def _paths():
+    article = (Article.objects.published().filter(edition__language="en")
+               .select_related("edition").order_by("-published_at").first())
+    tag = Tag.objects.filter(edition__language="en", articles__status="published").first()
+    return {
+        "home": "/en/",
+        "section": article.section.get_absolute_url(),
+        "article": article.get_absolute_url(),
+        "tag": tag.get_absolute_url(),
+        "archive": f"/en/news/{article.published_at.year}/",
+        "support": "/en/support/",
+    }
+
+
+def test_pages_render_stay_on_origin_and_pass_axe(watched, site):
+    axe = Axe()
+    for name, path in _paths().items():
+        w = watched()
+        response = w.page.goto(site + path)
+        assert response.status == 200, name
+        assert w.page.locator("h1").count() >= 1, name
+        assert w.page.get_attribute("html", "lang") == "en"
+        results = axe.run(w.page)
+        bad = [v for v in results.response["violations"]
+               if v.get("impact") in ("serious", "critical")]
+        assert not bad, f"{name}: " + "; ".join(f"{v['id']}: {v['help']}" for v in bad)
+        assert not w.foreign_requests(), f"{name}: {w.foreign_requests()}"
+        assert not w.errors, f"{name}: {w.errors}"
+
+
+def test_click_through_home_section_article_tag_and_back(watched, site):
+    w = watched()
+    page = w.page
+    page.goto(site + "/ru/")
+    assert page.get_attribute("html", "lang") == "ru"
+    page.locator(".columns section h2 a").first.click()
+    page.wait_for_load_state()
+    assert "/ru/section/" in page.url
+    page.locator("ul.list a").first.click()
+    page.wait_for_load_state()
+    assert "/ru/news/" in page.url
+    headline = page.locator("h1").inner_text()
+    page.locator("ul.tags a").first.click()
+    page.wait_for_load_state()
+    assert "/ru/tag/" in page.url
+    page.go_back()
+    assert page.locator("h1").inner_text() == headline
+    assert not w.foreign_requests()
+    assert not w.errors
+
+
+def test_keyboard_skip_link_comes_first_and_moves_to_main(watched, site):
+    w = watched()
+    page = w.page
+    page.goto(site + "/be/")
+    assert page.get_attribute("html", "lang") == "be"
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused == "#main"
+    assert page.locator("a.skip").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+
+
+def test_article_fits_a_phone_prints_and_reads_without_javascript(watched, site):
+    path = _paths()["article"]
+    w = watched(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    page = w.page
+    page.goto(site + path)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+    assert page.locator("article .body p").first.is_visible()
+    page.screenshot(path="/tmp/samizdat-article-360.png", full_page=True)
+    page.emulate_media(media="print")
+    assert not page.locator("nav.sections").is_visible()
+    assert not page.locator(".share").is_visible()
+    assert page.locator("article h1").is_visible()
+
+
+def test_admin_rich_text_editor_loads_without_csp_violations(watched, site):
+    w = watched()
+    page = w.page
+    page.goto(site + "/admin/login/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "correct horse battery staple")
+    page.click("input[type=submit]")
+    page.wait_for_load_state()
+    page.goto(site + "/admin/newsroom/article/add/")
+    editor = page.locator(".ProseMirror[contenteditable=true]")
+    editor.wait_for(timeout=10000)
+    editor.click()
+    page.keyboard.type("Typed in the browser")
+    assert "Typed in the browser" in editor.inner_text()
+    assert not w.foreign_requests()
+    assert not [e for e in w.errors if "Content Security Policy" in e], w.errors

@@ -1,0 +1,23 @@
+"""The Content-Security-Policy: strict on reader pages, just wide enough in the admin."""
+
+import re
+
+
+def test_reader_pages_forbid_inline_script_and_style(client, scaffold):
+    response = client.get("/en/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_admin_allows_the_editor_import_map_by_hash_only(client, staff):
+    client.force_login(staff["editor"])
+    response = client.get("/admin/newsroom/article/add/")
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    script_src = re.search(r"script-src ([^;]*)", policy).group(1)
+    assert "'unsafe-inline'" not in script_src
+    assert re.search(r"'sha256-[A-Za-z0-9+/=]+'", script_src)
+    assert b'<script type="importmap"' in response.content
