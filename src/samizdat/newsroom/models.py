@@ -245,8 +245,27 @@ class Article(models.Model):
             self.pub_date = local_date(self.publish_at)
         else:
             self.pub_date = None
+        old_address = getattr(self, "_loaded_address", None)
         super().save(*args, **kwargs)
         self._loaded_status = self.status
+        self._remember_address(old_address)
+
+    def _remember_address(self, old_address):
+        """A once-published article's old address keeps answering, with a 301, forever."""
+        address = (self.edition_id, self.pub_date, self.slug)
+        self._loaded_address = address
+        if not self.published_at or old_address is None or old_address == address:
+            return
+        edition_id, day, slug = old_address
+        if day and slug and edition_id:
+            with override(Edition.objects.get(pk=edition_id).language):
+                old_path = reverse("site:article", kwargs={
+                    "year": day.year, "month": f"{day.month:02d}",
+                    "day": f"{day.day:02d}", "slug": slug})
+            ArticleRedirect.objects.update_or_create(old_path=old_path,
+                                                     defaults={"article": self})
+        # Back at an address it once left: the article itself answers there again.
+        ArticleRedirect.objects.filter(old_path=self.get_absolute_url()).delete()
 
     def get_absolute_url(self):
         day = self.pub_date or local_date(self.published_at or self.publish_at or timezone.now())
@@ -263,6 +282,8 @@ class Article(models.Model):
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._loaded_status = instance.__dict__.get("status")
+        data = instance.__dict__
+        instance._loaded_address = (data.get("edition_id"), data.get("pub_date"), data.get("slug"))
         return instance
 
     def get_short_url(self):
@@ -310,6 +331,8 @@ class Article(models.Model):
             .filter(translation_key=self.translation_key)
             .exclude(pk=self.pk)
             .select_related("edition")
+            # No date ordering: it would tempt the planner onto the feed index (1M rows).
+            .order_by("edition__position")
         )
 
 

@@ -31,6 +31,7 @@ from .pagination import keyset_page
 from .related import related_articles
 
 PAGE_SIZE = 20
+BREAKING_WINDOW = datetime.timedelta(hours=48)
 
 
 def reader_page(view):
@@ -71,7 +72,11 @@ def home(request):
     edition = current_edition()
     base = published(edition)
     latest = list(base.order_by("-published_at", "-id")[:PAGE_SIZE])
-    breaking = [a for a in base.filter(is_breaking=True).order_by("-published_at")[:3]]
+    # Breaking news is recent by definition; the bound keeps the scan short at 1M articles.
+    breaking = list(
+        base.filter(is_breaking=True, published_at__gte=timezone.now() - BREAKING_WINDOW)
+        .order_by("-published_at", "-id")[:3]
+    )
     lead = next(
         iter(base.filter(is_featured=True).order_by("-published_at", "-id")[:1]),
         latest[0] if latest else None,
