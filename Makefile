@@ -39,7 +39,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py
 
 messages: $(STAMP)
-	cd src/samizdat && ../../$(BIN)/samizdat makemessages --all --no-obsolete --ignore 'static/*'
+	cd src/samizdat && ../../$(BIN)/samizdat makemessages -l be -l ru -l en --no-obsolete --no-location --ignore 'static/*'
 	cd src/samizdat && ../../$(BIN)/samizdat compilemessages
 
 clean:

@@ -250,23 +250,6 @@ class Article(models.Model):
         self._loaded_status = self.status
         self._remember_address(old_address)
 
-    def _remember_address(self, old_address):
-        """A once-published article's old address keeps answering, with a 301, forever."""
-        address = (self.edition_id, self.pub_date, self.slug)
-        self._loaded_address = address
-        if not self.published_at or old_address is None or old_address == address:
-            return
-        edition_id, day, slug = old_address
-        if day and slug and edition_id:
-            with override(Edition.objects.get(pk=edition_id).language):
-                old_path = reverse("site:article", kwargs={
-                    "year": day.year, "month": f"{day.month:02d}",
-                    "day": f"{day.day:02d}", "slug": slug})
-            ArticleRedirect.objects.update_or_create(old_path=old_path,
-                                                     defaults={"article": self})
-        # Back at an address it once left: the article itself answers there again.
-        ArticleRedirect.objects.filter(old_path=self.get_absolute_url()).delete()
-
     def get_absolute_url(self):
         day = self.pub_date or local_date(self.published_at or self.publish_at or timezone.now())
         with override(self.edition.language):
@@ -285,6 +268,23 @@ class Article(models.Model):
         data = instance.__dict__
         instance._loaded_address = (data.get("edition_id"), data.get("pub_date"), data.get("slug"))
         return instance
+
+    def _remember_address(self, old_address):
+        """A once-published article's old address keeps answering, with a 301, forever."""
+        address = (self.edition_id, self.pub_date, self.slug)
+        self._loaded_address = address
+        if not self.published_at or old_address is None or old_address == address:
+            return
+        edition_id, day, slug = old_address
+        if day and slug and edition_id:
+            with override(Edition.objects.get(pk=edition_id).language):
+                old_path = reverse("site:article", kwargs={
+                    "year": day.year, "month": f"{day.month:02d}",
+                    "day": f"{day.day:02d}", "slug": slug})
+            ArticleRedirect.objects.update_or_create(old_path=old_path,
+                                                     defaults={"article": self})
+        # Back at an address it once left: the article itself answers there again.
+        ArticleRedirect.objects.filter(old_path=self.get_absolute_url()).delete()
 
     def get_short_url(self):
         return reverse("short-link", kwargs={"pk": self.pk})

@@ -7,9 +7,11 @@ from django.conf import settings
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import override
+from django.utils.translation import get_language, override
 
 register = template.Library()
+
+CAPITALISED_WEEKDAYS = {"en", "de"}
 
 
 @register.filter
@@ -18,7 +20,13 @@ def newsdate(value, with_time=True):
     if not value:
         return ""
     local = timezone.localtime(value)
-    return date_filter(local, "j E Y, l, H:i" if with_time else "j E Y")
+    day = date_filter(local, "j E Y")
+    if not with_time:
+        return day
+    weekday = date_filter(local, "l")
+    if get_language() not in CAPITALISED_WEEKDAYS:
+        weekday = weekday.lower()  # "3 мая 2024, пятница": Slavic weekdays are not capitalised
+    return f"{day}, {weekday}, {date_filter(local, 'H:i')}"
 
 
 @register.simple_tag

@@ -1,0 +1,182 @@
+"""Reader pages: content, fixed query counts, byte budgets, caching and bad input."""
+
+import gzip
+import random
+import re
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from samizdat.newsroom import demo, services
+from samizdat.newsroom.models import Article, Author, Section, Tag
+
+CSS = Path(__file__).resolve().parents[2] / "src/samizdat/site/static/site/site.css"
+
+
+@pytest.fixture
+def archive(db):
+    demo.create_staff("correct horse battery staple")
+    demo.generate(300, seed=3)
+    return Article.objects.published().filter(edition__language="en").select_related("edition")
+
+
+def _urls():
+    article = (Article.objects.published().filter(edition__language="en", tags__isnull=False)
+               .select_related("edition").order_by("-published_at").first())
+    section = Section.objects.filter(edition__language="en", primary_articles__status="published"
+                                     ).first()
+    tag = Tag.objects.filter(edition__language="en").first()
+    day = article.pub_date
+    return {
+        "home": "/en/",
+        "latest": "/en/news/",
+        "section": section.get_absolute_url(),
+        "tag": tag.get_absolute_url(),
+        "author": Author.objects.first().get_absolute_url("en"),
+        "year": f"/en/news/{day:%Y}/",
+        "month": f"/en/news/{day:%Y/%m}/",
+        "day": f"/en/news/{day:%Y/%m/%d}/",
+        "article": article.get_absolute_url(),
+        "page": "/en/about/",
+        "support": "/en/support/",
+    }
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def test_query_counts_are_fixed_whatever_the_archive_size(client, archive, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    urls = _urls()
+    before = {name: _count(client, url) for name, url in urls.items()}
+    limits = {"home": 20, "article": 14}
+    for name, count in before.items():
+        assert count <= limits.get(name, 10), (name, count)
+    demo.generate(300, seed=4)
+    after = {name: _count(client, url) for name, url in urls.items()}
+    assert after == before
+
+
+def test_article_page_content(client, make_article, scaffold):
+    tag = scaffold["tags"]["en"][0]
+    article = make_article(headline="Bridge reopens", lead="The lead.", is_photo_report=True,
+                           tag_ids=[tag.pk], update_note="")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Bridge reopens" in html and "(Photo)" in html
+    assert scaffold["sections"]["en"][0].name in html
+    assert scaffold["authors"][0].name in html
+    assert f"#{tag.name}" in html
+    for target in ("t.me/share", "facebook.com/sharer", "x.com/intent", "vk.com/share",
+                   "wa.me", "mailto:"):
+        assert target in html
+    assert "Write your comment" in html and "Follow us" in html
+    assert "Support the website" in html
+    assert "<script" not in html and "style=" not in html and "@font-face" not in CSS.read_text()
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("en", r"\d{1,2} [A-Z][a-z]+ \d{4}, [A-Z][a-z]+day, \d\d:\d\d"),
+    ("ru", r"\d{1,2} [а-я]+ \d{4}, [а-я]+, \d\d:\d\d"),
+    ("be", r"\d{1,2} [а-яўі]+ \d{4}, [а-яўі]+, \d\d:\d\d"),
+])
+def test_localised_date(client, make_article, language, expected):
+    article = make_article(language=language)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert re.search(expected, html), html[:2000]
+
+
+def test_language_switcher_leads_to_translation(client, make_article):
+    en = make_article(language="en", headline="In English")
+    ru = make_article(language="ru", headline="По-русски")
+    Article.objects.filter(pk=ru.pk).update(translation_key=en.translation_key)
+    html = client.get(en.get_absolute_url()).content.decode()
+    with translation.override("ru"):
+        assert f'href="{Article.objects.get(pk=ru.pk).get_absolute_url()}"' in html
+
+
+def test_article_page_weight_within_budget(client, archive):
+    article = archive.order_by("-published_at").first()
+    html = client.get(article.get_absolute_url()).content
+    total = len(gzip.compress(html)) + len(gzip.compress(CSS.read_bytes()))
+    assert total <= 30 * 1024
+
+
+@pytest.mark.parametrize("url", [
+    "/en/news/2024/13/45/", "/en/news/2024/02/30/x/", "/en/news/2024/02/30/",
+    "/en/news/0000/", "/en/news/2024/00/", "/en/news/older/abc/",
+    "/en/news/older/99999999999999999999-1/", "/en/news/older/1-99999999999999999999/",
+"/en/section/no-such/", "/en/tag/no-such/", "/en/author/nobody/",
+    "/en/no-such-page/", "/en/news/2024/05/03/no-such-slug/", "/xx/news/",
+    "/en/section/x/older/1-1/",
+    "/a/999999999/", "/en/news/2024/05/03/%D0%B6/",
+])
+def test_bad_input_gets_a_localised_404(client, archive, url):
+    response = client.get(url, follow=True)
+    assert response.status_code == 404
+    assert "site/404.html" in [t.name for t in response.templates]
+    assert b'<html lang="' in response.content
+
+
+def test_cache_hit_etag_and_no_cookies(client, make_article, django_assert_num_queries):
+    article = make_article()
+    url = article.get_absolute_url()
+    first = client.get(url)
+    assert first["X-Page-Cache"] == "MISS"
+    assert "public" in first["Cache-Control"]
+    assert not first.cookies and "Cookie" not in first.get("Vary", "")
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second["X-Page-Cache"] == "HIT" and second.content == first.content
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_publishing_invalidates_cached_pages(client, make_article, editor,
+                                             django_capture_on_commit_callbacks):
+    article = make_article(headline="First story")
+    assert b"First story" in client.get("/en/").content
+    with django_capture_on_commit_callbacks(execute=True):
+        second = make_article(headline="Second story")
+    assert b"Second story" in client.get("/en/").content
+    with django_capture_on_commit_callbacks(execute=True):
+        services.unpublish(second, editor)
+    home = client.get("/en/")
+    assert home["X-Page-Cache"] == "MISS" and b"Second story" not in home.content
+    assert client.get(second.get_absolute_url()).status_code == 404
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_keyset_pages_walk_the_whole_listing(client, archive):
+    seen, url = [], "/en/news/"
+    while url:
+        html = client.get(url).content.decode()
+        seen += re.findall(r'<li class="item[^"]*">\s*<a href="([^"]+)"', html)
+        older = re.search(r'rel="next" href="([^"]+)"', html)
+        url = older.group(1) if older else None
+    assert len(seen) == len(set(seen)) == archive.count()
+
+
+def test_drafts_are_invisible_and_preview_is_for_editors(client, make_article, editor):
+    from samizdat.site.preview import make_token
+
+    draft = make_article(status="draft", headline="Secret draft")
+    preview = f"/en/preview/{make_token(draft)}/"
+    assert client.get(preview).status_code == 302
+    client.force_login(editor)
+    response = client.get(preview)
+    assert b"Secret draft" in response.content
+    assert "no-store" in response["Cache-Control"]
+    assert client.get("/en/preview/tampered/").status_code == 404
+
+
+def test_support_page_lists_methods_with_qr_codes(client, scaffold):
+    random.seed(1)
+    html = client.get("/en/support/").content.decode()
+    assert "IBAN" in html and "bc1q" in html
+    assert html.count("<svg") >= 2
