@@ -78,7 +78,9 @@ def test_article_page_content(client, make_article, scaffold):
         assert target in html
     assert "Write your comment" in html and "Follow us" in html
     assert "Support the website" in html
-    assert "<script" not in html and "style=" not in html and "@font-face" not in CSS.read_text()
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert scripts == ['<script type="application/ld+json">'], scripts  # data, never code
+    assert "style=" not in html and "@font-face" not in CSS.read_text()
 
 
 @pytest.mark.parametrize("language, expected", [

@@ -1,36 +1,86 @@
-"""RSS 2.0 and Atom feeds built on Django's syndication framework."""
+"""RSS 2.0 and Atom feeds, with full text, built on Django's syndication framework."""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import activate
 
-from samizdat.newsroom.models import Article, Edition
+from samizdat.newsroom.models import Article, Author, Byline, Edition, Section, Tag
 
 ITEMS = 30
 
 
-class EditionFeed(Feed):
-    """The latest articles of one edition."""
+class FullTextRss(Rss201rev2Feed):
+    """RSS 2.0 with the article body in content:encoded, as feed readers expect."""
 
-    def get_object(self, request, language):
+    def rss_attributes(self):
+        return {**super().rss_attributes(),
+                "xmlns:content": "http://purl.org/rss/1.0/modules/content/"}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_encoded"):
+            handler.addQuickElement("content:encoded", item["content_encoded"])
+
+
+class FullTextAtom(Atom1Feed):
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_encoded"):
+            handler.addQuickElement("content", item["content_encoded"], {"type": "html"})
+
+
+class ArticleFeed(Feed):
+    """The latest articles of an edition, or of one of its sections, tags or authors."""
+
+    feed_type = FullTextRss
+    scope = "edition"
+
+    def get_object(self, request, language, slug=None):
+        if language not in {code for code, _ in settings.LANGUAGES}:
+            raise Http404("no such edition")
         activate(language)
-        return get_object_or_404(Edition, language=language)
+        edition = get_object_or_404(Edition, language=language)
+        target = None
+        if self.scope == "section":
+            target = get_object_or_404(Section, edition=edition, slug=slug)
+        elif self.scope == "tag":
+            target = get_object_or_404(Tag, edition=edition, slug=slug)
+        elif self.scope == "author":
+            target = get_object_or_404(Author, slug=slug)
+        return edition, target
 
-    def title(self, edition):
-        return edition.site_name
+    def title(self, obj):
+        edition, target = obj
+        return f"{edition.site_name}: {target}" if target else edition.site_name
 
-    def link(self, edition):
-        return edition.get_absolute_url()
+    def link(self, obj):
+        edition, target = obj
+        if target is None:
+            return edition.get_absolute_url()
+        if self.scope == "author":
+            return target.get_absolute_url(edition.language)
+        return target.get_absolute_url()
 
-    def description(self, edition):
-        return edition.tagline or edition.site_name
+    def description(self, obj):
+        return obj[0].tagline or obj[0].site_name
 
-    def items(self, edition):
+    def items(self, obj):
+        edition, target = obj
+        qs = Article.objects.published().filter(edition=edition)
+        if self.scope == "section":
+            qs = qs.filter(section=target)
+        elif self.scope == "tag":
+            qs = qs.filter(tags=target)
+        elif self.scope == "author":
+            qs = qs.filter(bylines__author=target)
         return (
-            Article.objects.published().filter(edition=edition)
-            .select_related("edition").order_by("-published_at", "-id")[:ITEMS]
+            qs.select_related("edition", "section")
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+            .order_by("-published_at", "-id")[:ITEMS]
         )
 
     def item_title(self, item):
@@ -39,15 +89,58 @@ class EditionFeed(Feed):
     def item_description(self, item):
         return item.lead
 
+    def item_link(self, item):
+        return f"{settings.SITE_URL}{item.get_absolute_url()}"
+
     def item_pubdate(self, item):
         return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at or item.published_at
+
+    def item_author_name(self, item):
+        return ", ".join(b.author.name for b in item.bylines.all()) or None
+
+    def item_categories(self, item):
+        return [item.section.name] if item.section_id else []
 
     def item_guid(self, item):
         return f"{settings.SITE_URL}{item.get_short_url()}"
 
     item_guid_is_permalink = True
 
+    def item_extra_kwargs(self, item):
+        return {"content_encoded": item.body}
 
-class EditionAtomFeed(EditionFeed):
-    feed_type = Atom1Feed
-    subtitle = EditionFeed.description
+
+class SiteFeed(ArticleFeed):
+    """Every edition's latest articles together."""
+
+    def get_object(self, request):
+        return None
+
+    def title(self, obj):
+        return "Samizdat"
+
+    def link(self, obj):
+        return "/"
+
+    def description(self, obj):
+        return "Samizdat"
+
+    def items(self, obj):
+        return (
+            Article.objects.published().select_related("edition", "section")
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+            .order_by("-published_at", "-id")[:ITEMS]
+        )
+
+
+def atom(feed_class):
+    return type(f"{feed_class.__name__}Atom", (feed_class,), {"feed_type": FullTextAtom,
+                                                               "subtitle": feed_class.description})
+
+
+SectionFeed = type("SectionFeed", (ArticleFeed,), {"scope": "section"})
+TagFeed = type("TagFeed", (ArticleFeed,), {"scope": "tag"})
+AuthorFeed = type("AuthorFeed", (ArticleFeed,), {"scope": "author"})
