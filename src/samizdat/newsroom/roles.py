@@ -6,12 +6,14 @@ ROLES: dict[str, set[str] | str] = {
         "newsroom.add_article", "newsroom.change_article", "newsroom.view_article",
         "newsroom.view_section", "newsroom.view_tag", "newsroom.add_tag",
         "newsroom.view_author", "newsroom.view_revision",
+        "newsroom.add_byline", "newsroom.change_byline", "newsroom.delete_byline",
+        "newsroom.view_byline",
     },
     "editor": {
         *(f"newsroom.{verb}_{model}"
           for verb in ("add", "change", "delete", "view")
           for model in ("article", "section", "tag", "author", "page", "sitesettings",
-                        "socialaccount", "donationmethod", "articleredirect")),
+                        "socialaccount", "donationmethod", "articleredirect", "byline")),
         "newsroom.publish_article", "newsroom.edit_any_article", "newsroom.view_revision",
     },
     # Comments arrive later; the group exists so staff can be placed in it now.

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from .models import Article, AuditEntry, Author, Revision, Section, Tag
+from .models import Article, AuditEntry, Author, Revision, Section, Tag, local_date
 from .workflow import EDITORIAL, Status, check_transition
 
 # Sent after a change readers can see (publish, update of a published article, unpublish).
@@ -165,12 +165,26 @@ def validate_action(article: Article, action: str, user, when=None) -> None:
     check_transition(article.status, target)
     if target in (Status.PUBLISHED, Status.SCHEDULED):
         validate_for_readers(article)
+        moment = when if target == Status.SCHEDULED else article.published_at or timezone.now()
+        if moment is not None:
+            _check_address_free(article, moment)
     if target == Status.SCHEDULED:
         if when is None:
             raise ValidationError({"publish_at": _("Choose when to publish.")})
         if when <= timezone.now():
             raise ValidationError({"publish_at": _("The scheduled time has passed; choose a "
                                                    "time in the future.")})
+
+
+def _check_address_free(article: Article, moment: datetime.datetime) -> None:
+    """The dated address the article would take must not belong to another article."""
+    day = local_date(moment)
+    clash = Article.objects.filter(edition_id=article.edition_id, pub_date=day,
+                                   slug=article.slug).exclude(pk=article.pk)
+    if clash.exists():
+        raise ValidationError({"slug": _(
+            "Another article of this edition on %(day)s already has this address; "
+            "choose another slug.") % {"day": day.isoformat()}})
 
 
 ACTION_TARGETS = {
