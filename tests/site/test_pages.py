@@ -182,3 +182,17 @@ def test_support_page_lists_methods_with_qr_codes(client, scaffold):
     html = client.get("/en/support/").content.decode()
     assert "IBAN" in html and "bc1q" in html
     assert html.count("<svg") >= 2
+
+
+def test_site_settings_from_the_admin_appear(client, scaffold):
+    from samizdat.newsroom.models import Edition, SiteSettings, SocialAccount
+
+    edition = scaffold["editions"]["en"]
+    Edition.objects.filter(pk=edition.pk).update(site_name="Free Voice")
+    SiteSettings.objects.filter(edition=edition).update(contact_email="desk@example.org",
+                                                        contacts="PO Box 1, Vilnius")
+    SocialAccount.objects.create(network="mastodon", label="Our Mastodon",
+                                 url="https://social.example/@news")
+    html = client.get("/en/").content.decode()
+    for text in ("Free Voice", "desk@example.org", "PO Box 1, Vilnius", "Our Mastodon"):
+        assert text in html
