@@ -56,3 +56,25 @@ def test_every_save_path_sanitises(make_article, scaffold):
     page = Page.objects.create(edition=scaffold["editions"]["en"], title="T", slug="t",
                                body='<img src=x onerror=alert(1)>')
     assert "onerror" not in Page.objects.get(pk=page.pk).body
+
+
+def test_everything_the_editor_makes_survives_the_sanitiser():
+    from samizdat.newsroom.admin import EDITOR_EXTENSIONS
+    from samizdat.newsroom.html import sanitize_html
+
+    made_by = {
+        "Bold": "<strong>x</strong>", "Italic": "<em>x</em>", "Underline": "<u>x</u>",
+        "Strike": "<s>x</s>", "Subscript": "<sub>x</sub>", "Superscript": "<sup>x</sup>",
+        "Heading": "<h2>x</h2><h3>x</h3><h4>x</h4>", "BulletList": "<ul><li>x</li></ul>",
+        "OrderedList": '<ol start="3"><li>x</li></ol>', "ListItem": "<ul><li>x</li></ul>",
+        "Blockquote": "<blockquote><p>x</p></blockquote>", "HorizontalRule": "<hr>",
+        "HardBreak": "<p>x<br>y</p>",
+        "Link": '<a href="https://example.org/" rel="noopener noreferrer">x</a>',
+        "Table": "<table><tbody><tr><th>x</th><td>y</td></tr></tbody></table>",
+        "TableRow": "<table><tbody><tr><td>x</td></tr></tbody></table>",
+        "TableHeader": "<table><tbody><tr><th>x</th></tr></tbody></table>",
+        "TableCell": "<table><tbody><tr><td>x</td></tr></tbody></table>",
+    }
+    assert set(EDITOR_EXTENSIONS) == set(made_by)
+    for name, html in made_by.items():
+        assert sanitize_html(html) == html, name
