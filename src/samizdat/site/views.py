@@ -197,8 +197,7 @@ def article_detail(request, year, month, day, slug):
         raise Http404("no such date") from None
     article = (
         _article_queryset()
-        .filter(edition=edition, pub_date=date, slug=slug, status="published",
-                published_at__lte=timezone.now())
+        .filter(edition=edition, pub_date=date, slug=slug, status="published")
         .first()
     )
     if article is None:
@@ -226,8 +225,7 @@ def preview(request, token):
     if not request.user.is_authenticated:
         return redirect(f"{settings.LOGIN_URL}?next={request.path}")
     article = get_object_or_404(_article_queryset(), pk=pk)
-    if not (newsroom.can_edit(request.user, article)
-            or request.user.has_perm("newsroom.view_article")):
+    if not (newsroom.can_edit(request.user, article) or newsroom.can_publish(request.user)):
         raise Http404("no such article")
     response = render(request, "site/article_detail.html", article.edition,
                       {**_article_context(article), "is_preview": True})
