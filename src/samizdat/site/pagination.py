@@ -41,7 +41,9 @@ def keyset_page(queryset, direction: str | None, cursor: str | None, size: int) 
     moment, pk = decode(cursor)
     if direction == "older":
         rows = list(
-            queryset.filter(Q(published_at__lt=moment) | Q(published_at=moment, id__lt=pk))
+            # "<= moment, minus the ties at or after the cursor" rather than "< or (= and <)":
+            # SQLite turns the OR form into a scan of the whole index.
+            queryset.filter(Q(published_at__lte=moment) & ~Q(published_at=moment, id__gte=pk))
             .order_by("-published_at", "-id")[: size + 1]
         )
         items = rows[:size]
@@ -49,7 +51,7 @@ def keyset_page(queryset, direction: str | None, cursor: str | None, size: int) 
         newer = encode(items[0]) if items else None
         return KeysetPage(items, older, newer)
     rows = list(
-        queryset.filter(Q(published_at__gt=moment) | Q(published_at=moment, id__gt=pk))
+        queryset.filter(Q(published_at__gte=moment) & ~Q(published_at=moment, id__lte=pk))
         .order_by("published_at", "id")[: size + 1]
     )
     items = list(reversed(rows[:size]))

@@ -16,8 +16,8 @@ def related_articles(article: Article) -> list[Article]:
         Article.objects.published()
         .for_lists()
         .filter(section_id=article.section_id)
-        .filter(Q(published_at__lt=article.published_at)
-                | Q(published_at=article.published_at, id__lt=article.pk))
+        .filter(Q(published_at__lte=article.published_at)
+                & ~Q(published_at=article.published_at, id__gte=article.pk))
         .order_by("-published_at", "-id")[:CANDIDATES]
     )
     tag_ids = [t.pk for t in article.tags.all()]
