@@ -18,7 +18,8 @@ class Command(BaseCommand):
             [sys.executable, "-m", "samizdat", "db_worker", "--interval", "2"]
         )
         try:
-            call_command("runserver", addrport, use_reloader=False)
+            # DEBUG stays off, as in production; static files are served all the same.
+            call_command("runserver", addrport, use_reloader=False, insecure_serving=True)
         finally:
             worker.terminate()
             worker.wait(timeout=10)
