@@ -2,6 +2,8 @@
 
 import re
 
+from tests.conftest import sign_in
+
 
 def test_reader_pages_forbid_inline_script_and_style(client, scaffold):
     response = client.get("/en/")
@@ -13,7 +15,7 @@ def test_reader_pages_forbid_inline_script_and_style(client, scaffold):
 
 
 def test_admin_allows_the_editor_import_map_by_hash_only(client, staff):
-    client.force_login(staff["editor"])
+    sign_in(client, staff["editor"])
     response = client.get("/admin/newsroom/article/add/")
     assert response.status_code == 200
     policy = response["Content-Security-Policy"]

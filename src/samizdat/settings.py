@@ -7,6 +7,7 @@ SQLite, the local-memory cache, filesystem media and the database-backed task qu
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -23,6 +24,11 @@ VAR_DIR = Path(env.str("SAMIZDAT_VAR_DIR", default=str(Path.cwd() / "var"))).res
 # Production mode turns the safe-but-convenient local defaults into hard requirements.
 PRODUCTION = env.bool("SAMIZDAT_PRODUCTION", default=False)
 DEBUG = env.bool("SAMIZDAT_DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "SAMIZDAT_DEBUG is on with SAMIZDAT_PRODUCTION: debug pages show settings and "
+        "source to anyone. Unset SAMIZDAT_DEBUG in production."
+    )
 
 
 def _secret_key() -> str:
@@ -58,7 +64,7 @@ CSRF_TRUSTED_ORIGINS = env.list("SAMIZDAT_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SAMIZDAT_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "samizdat.security.apps.SamizdatAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,13 +75,22 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_prose_editor",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "samizdat.newsroom",
     "samizdat.site",
     "samizdat.syndication",
+    "samizdat.security",
 ]
 
 MIDDLEWARE = [
+    # Header middleware stands outside the page cache, so cached answers carry them too.
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "samizdat.security.middleware.SecurityHeadersMiddleware",
+    "samizdat.security.middleware.HostRoutingMiddleware",
     "csp.middleware.CSPMiddleware",
     "samizdat.csp.AdminCSPMiddleware",
     "samizdat.site.middleware.ReaderPageCacheMiddleware",
@@ -84,8 +99,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "samizdat.security.middleware.SessionRevocationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "samizdat.urls"
@@ -157,7 +175,36 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 ADMIN_PATH = env.str("SAMIZDAT_ADMIN_PATH", default="admin").strip("/")
+# A host name of its own for the admin (say, one reachable only over a VPN): reader host
+# names then have no admin at all.
+ADMIN_HOST = env.str("SAMIZDAT_ADMIN_HOST", default="")
 LOGIN_URL = f"/{ADMIN_PATH}/login/"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Older hashes still verify and are upgraded to Argon2 at the next sign-in.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in throttling: after AXES_FAILURE_LIMIT failures, that account name and that client
+# are each blocked for the cool-off time (or until an administrator unlocks them).
+AXES_FAILURE_LIMIT = env.int("SAMIZDAT_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SAMIZDAT_LOGIN_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "samizdat.clients.pseudonymous_ip"  # never a raw address
+AXES_LOCKOUT_CALLABLE = "samizdat.security.views.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins go to the audit log instead
+AXES_VERBOSE = False
+# How many proxies (nginx, a CDN) stand before the application and append X-Forwarded-For.
+PROXY_COUNT = env.int("SAMIZDAT_PROXY_COUNT", default=0)
+# Wrong second-factor codes slow down exponentially (seconds = factor * 2^(failures-1)).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_TOTP_ISSUER = env.str("SAMIZDAT_SITE_NAME", default="Samizdat")
 
 # --- Languages and time -------------------------------------------------------------------
 _LANGUAGE_NAMES = {
@@ -194,7 +241,11 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request limits: a request body beyond these is refused with 400 before a view reads it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("SAMIZDAT_MAX_REQUEST_BYTES", default=5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_NUMBER_FILES = 50
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Security -----------------------------------------------------------------------------
 # Readers never load anything from another origin; the admin's editor needs nothing more.
@@ -218,7 +269,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 60 * 60 * 12
+# Staff sessions end after this many hours, however busy; a new sign-in gets a new key.
+SESSION_COOKIE_AGE = 60 * 60 * env.int("SAMIZDAT_SESSION_HOURS", default=12)
 CSRF_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SAMIZDAT_SSL_REDIRECT", default=True)

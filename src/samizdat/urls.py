@@ -23,13 +23,14 @@ def favicon(request):
     return HttpResponse(FAVICON, content_type="image/svg+xml")
 
 
-urlpatterns = [
+reader_urlpatterns = [
     path("favicon.ico", favicon),
-    path(f"{settings.ADMIN_PATH}/", admin.site.urls),
     path("a/<int:pk>/", site_views.short_link, name="short-link"),
     path("", include("samizdat.syndication.urls")),
     *i18n_patterns(path("", include("samizdat.site.urls")), prefix_default_language=True),
 ]
+# On one host, both; with SAMIZDAT_ADMIN_HOST set, other hosts get samizdat.urls_reader.
+urlpatterns = [path(f"{settings.ADMIN_PATH}/", admin.site.urls), *reader_urlpatterns]
 
 handler404 = "samizdat.site.views.page_not_found"
 handler500 = "samizdat.site.views.server_error"

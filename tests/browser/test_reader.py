@@ -94,6 +94,15 @@ def test_admin_rich_text_editor_loads_without_csp_violations(watched, site):
     page.fill("#id_password", "correct horse battery staple")
     page.click("input[type=submit]")
     page.wait_for_load_state()
+    # First sign-in: the admin insists on enrolling an authenticator, shown as a QR code.
+    assert "/admin/second-factor/enrol/" in page.url
+    assert page.locator(".qr svg").is_visible()
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    page.fill("#id_code", authenticator_code(secret))
+    page.click("input[type=submit]")
+    assert page.locator("#recovery-codes li").count() == 10
+    page.click("text=I have saved them, continue")
+    page.wait_for_load_state()
     page.goto(site + "/admin/newsroom/article/add/")
     editor = page.locator(".ProseMirror[contenteditable=true]")
     editor.wait_for(timeout=10000)
@@ -102,3 +111,13 @@ def test_admin_rich_text_editor_loads_without_csp_violations(watched, site):
     assert "Typed in the browser" in editor.inner_text()
     assert not w.foreign_requests()
     assert not [e for e in w.errors if "Content Security Policy" in e], w.errors
+
+
+def authenticator_code(secret: str) -> str:
+    """What a phone's authenticator app shows now for this base32 key."""
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+
+    key = b32decode(secret + "=" * (-len(secret) % 8))
+    return f"{totp(key):06d}"

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from samizdat.newsroom.models import Article, AuditEntry, Revision
 from samizdat.newsroom.workflow import Status
+from tests.conftest import sign_in
 
 ADD = "/admin/newsroom/article/add/"
 
@@ -37,7 +38,7 @@ def _form(scaffold, **overrides):
 
 
 def test_editor_publishes_from_the_add_form(client, editor, scaffold):
-    client.force_login(editor)
+    sign_in(client, editor)
     response = client.post(ADD, _form(scaffold, _publish="Publish"))
     assert response.status_code == 302, response.content[:3000]
     article = Article.objects.get(slug="from-the-admin")
@@ -56,7 +57,7 @@ def test_editor_publishes_from_the_add_form(client, editor, scaffold):
 ])
 def test_bad_input_gets_a_clear_message_and_saves_nothing(client, editor, scaffold, overrides,
                                                            message):
-    client.force_login(editor)
+    sign_in(client, editor)
     response = client.post(ADD, _form(scaffold, **overrides))
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -65,7 +66,7 @@ def test_bad_input_gets_a_clear_message_and_saves_nothing(client, editor, scaffo
 
 def test_duplicate_slug_on_the_same_day_is_refused(client, editor, scaffold, make_article):
     existing = make_article(slug="same-slug")
-    client.force_login(editor)
+    sign_in(client, editor)
     response = client.post(ADD, _form(scaffold, slug="same-slug", _publish="Publish"))
     assert response.status_code == 200
     assert "already has this address" in response.content.decode()
@@ -74,7 +75,7 @@ def test_duplicate_slug_on_the_same_day_is_refused(client, editor, scaffold, mak
 
 def test_contributor_cannot_publish_or_see_others(client, contributor, scaffold, make_article):
     other = make_article(headline="Someone else's")
-    client.force_login(contributor)
+    sign_in(client, contributor)
     response = client.post(ADD, _form(scaffold, _publish="Publish"))
     assert response.status_code == 200
     assert "Only editors can publish" in response.content.decode()
@@ -88,14 +89,14 @@ def test_contributor_cannot_publish_or_see_others(client, contributor, scaffold,
 
 
 def test_moderator_has_no_article_access(client, staff):
-    client.force_login(staff["moderator"])
+    sign_in(client, staff["moderator"])
     assert client.get("/admin/newsroom/article/").status_code == 403
 
 
 def test_changelist_filters_search_and_bulk_actions(client, editor, make_article, scaffold):
     draft = make_article(headline="Needle draft", status="draft")
     make_article(headline="Haystack published")
-    client.force_login(editor)
+    sign_in(client, editor)
     base = "/admin/newsroom/article/"
     assert "Needle draft" in client.get(base + "?q=Needle").content.decode()
     assert "Haystack" not in client.get(base + "?q=Needle").content.decode()
@@ -111,7 +112,7 @@ def test_changelist_filters_search_and_bulk_actions(client, editor, make_article
 
 def test_revisions_compare_and_restore(client, editor, make_article, scaffold):
     article = make_article(headline="Original headline", body="<p>Original body</p>")
-    client.force_login(editor)
+    sign_in(client, editor)
     change = f"/admin/newsroom/article/{article.pk}/change/"
     data = _form(scaffold, headline="Changed headline", slug=article.slug,
                  body="<p>Changed body</p>", **{"bylines-INITIAL_FORMS": "0"})
@@ -133,9 +134,9 @@ def test_revisions_compare_and_restore(client, editor, make_article, scaffold):
 def test_audit_log_is_read_only_and_for_administrators(client, staff, make_article):
     make_article()
     entry = AuditEntry.objects.first()
-    client.force_login(staff["editor"])
+    sign_in(client, staff["editor"])
     assert client.get("/admin/newsroom/auditentry/").status_code == 403
-    client.force_login(staff["administrator"])
+    sign_in(client, staff["administrator"])
     assert client.get("/admin/newsroom/auditentry/").status_code == 200
     assert client.post(f"/admin/newsroom/auditentry/{entry.pk}/delete/",
                        {"post": "yes"}).status_code == 403
@@ -143,7 +144,7 @@ def test_audit_log_is_read_only_and_for_administrators(client, staff, make_artic
 
 
 def test_schedule_from_the_admin(client, editor, scaffold):
-    client.force_login(editor)
+    sign_in(client, editor)
     when = timezone.localtime(timezone.now() + datetime.timedelta(days=1))
     response = client.post(ADD, _form(scaffold, _schedule="Schedule",
                                       publish_at_0=when.strftime("%Y-%m-%d"),

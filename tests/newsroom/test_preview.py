@@ -3,6 +3,7 @@
 import pytest
 
 from samizdat.site.preview import make_token
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -16,10 +17,10 @@ def test_preview_is_for_editors_only_and_never_cached(client, make_article, staf
     assert anonymous.status_code == 302
     assert "login" in anonymous["Location"]
 
-    client.force_login(staff["moderator"])
+    sign_in(client, staff["moderator"])
     assert client.get(url).status_code == 404
 
-    client.force_login(staff["editor"])
+    sign_in(client, staff["editor"])
     response = client.get(url)
     assert response.status_code == 200
     assert b"Unreleased investigation" in response.content

@@ -12,6 +12,7 @@ from django.utils import translation
 
 from samizdat.newsroom import demo, services
 from samizdat.newsroom.models import Article, Author, Section, Tag
+from tests.conftest import sign_in
 
 CSS = Path(__file__).resolve().parents[2] / "src/samizdat/site/static/site/site.css"
 
@@ -170,7 +171,7 @@ def test_drafts_are_invisible_and_preview_is_for_editors(client, make_article, e
     draft = make_article(status="draft", headline="Secret draft")
     preview = f"/en/preview/{make_token(draft)}/"
     assert client.get(preview).status_code == 302
-    client.force_login(editor)
+    sign_in(client, editor)
     response = client.get(preview)
     assert b"Secret draft" in response.content
     assert "no-store" in response["Cache-Control"]

@@ -31,10 +31,6 @@ from .models import (
 )
 from .workflow import Status
 
-admin.site.site_header = gettext_lazy("Samizdat newsroom")
-admin.site.site_title = gettext_lazy("Samizdat")
-admin.site.index_title = gettext_lazy("Newsroom")
-
 # What the editor offers: headings, emphasis, links, lists, quotes. The server-side
 # sanitiser (newsroom.html) is the real gate; this only keeps the toolbar honest.
 EDITOR_EXTENSIONS = {

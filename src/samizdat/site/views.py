@@ -222,7 +222,7 @@ def preview(request, token):
     pk = preview_tokens.read_token(token)
     if pk is None:
         raise Http404("bad preview link")
-    if not request.user.is_authenticated:
+    if not (request.user.is_authenticated and request.user.is_verified()):
         return redirect(f"{settings.LOGIN_URL}?next={request.path}")
     article = get_object_or_404(_article_queryset(), pk=pk)
     if not (newsroom.can_edit(request.user, article) or newsroom.can_publish(request.user)):

@@ -32,3 +32,5 @@ class Command(BaseCommand):
             user, password = credentials.read_text().split()
             self.stdout.write(f"  Log in as '{user}' with password '{password}' "
                               f"(also: editor, contributor, moderator; kept in {credentials})")
+            self.stdout.write("  The first sign-in sets up a second factor: scan the QR code with "
+                              "an authenticator app, or type its key into one.")

@@ -1,0 +1,57 @@
+"""Administrators manage staff accounts: sign out everywhere, reset a second factor, unlock."""
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+
+User = get_user_model()
+
+
+class StaffUserAdmin(UserAdmin):
+    actions = ["sign_out_everywhere", "reset_second_factor", "unlock_sign_in"]
+    list_display = [*UserAdmin.list_display, "last_login"]
+
+    @admin.action(description=_("Sign out everywhere"), permissions=["change"])
+    def sign_out_everywhere(self, request, queryset):
+        for user in queryset:
+            services.sign_out_everywhere(user, request.user)
+        n = len(queryset)
+        self.message_user(request, ngettext(
+            "%(count)d account signed out everywhere.",
+            "%(count)d accounts signed out everywhere.", n) % {"count": n}, messages.SUCCESS)
+
+    @admin.action(description=_("Reset two-factor sign-in (enrol again)"),
+                  permissions=["change"])
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            services.reset_second_factor(user, request.user)
+        n = len(queryset)
+        self.message_user(request, ngettext(
+            "%(count)d account must enrol a second factor again.",
+            "%(count)d accounts must enrol a second factor again.", n) % {"count": n},
+            messages.SUCCESS)
+
+    @admin.action(description=_("Unlock sign-in"), permissions=["change"])
+    def unlock_sign_in(self, request, queryset):
+        for user in queryset:
+            services.unlock(user, request.user)
+        n = len(queryset)
+        self.message_user(request, ngettext(
+            "%(count)d account unlocked.", "%(count)d accounts unlocked.", n) % {"count": n},
+            messages.SUCCESS)
+
+
+admin.site.unregister(User)
+admin.site.register(User, StaffUserAdmin)
+
+# Authenticator secrets stay out of the admin: a reset is the only thing anyone needs.
+for _model in ("otp_totp.TOTPDevice", "otp_static.StaticDevice"):
+    from django.apps import apps
+
+    _cls = apps.get_model(_model)
+    if admin.site.is_registered(_cls):
+        admin.site.unregister(_cls)

@@ -1,0 +1,157 @@
+"""Sign-in lockout, Argon2, session rotation and revocation, the audit log's walls."""
+
+import datetime
+import ipaddress
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
+
+from samizdat.newsroom.models import AuditEntry
+from tests.conftest import sign_in
+
+from .test_second_factor import EN, PASSWORD, password_sign_in
+
+
+@pytest.fixture
+def limit(settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+    return 3
+
+
+def fail(client, username, times):
+    for _ in range(times):
+        response = password_sign_in(client, username, "wrong password")
+    return response
+
+
+def test_lockout_after_the_limit_with_a_clear_message(client, editor, limit):
+    response = fail(client, "editor", limit - 1)
+    assert response.status_code == 200  # the ordinary "wrong password" form
+    response = fail(client, "editor", 1)
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert "30 minutes" in response.content.decode()
+    # Now even the right password is refused.
+    assert password_sign_in(client, "editor").status_code == 429
+
+
+def test_lockout_lifts_after_the_cool_off(client, editor, limit):
+    fail(client, "editor", limit)
+    assert password_sign_in(client, "editor").status_code == 429
+    AccessAttempt.objects.update(
+        attempt_time=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=31)
+    )
+    response = password_sign_in(client, "editor")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/second-factor/")
+
+
+def test_an_administrator_unlocks_an_account(client, staff, limit):
+    from django.test import Client
+
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    fail(attacker, "editor", limit)
+    assert password_sign_in(Client(REMOTE_ADDR="198.51.100.7"), "editor").status_code == 429
+    sign_in(client, staff["administrator"])
+    response = client.post("/admin/auth/user/", {
+        "action": "unlock_sign_in", "_selected_action": [staff["editor"].pk],
+    }, follow=True, **EN)
+    assert "1 account unlocked." in response.content.decode()
+    assert password_sign_in(Client(REMOTE_ADDR="198.51.100.7"), "editor").status_code == 302
+    assert AuditEntry.objects.filter(action="sign-in unlocked").exists()
+
+
+def test_password_spraying_from_one_client_is_blocked(client, staff, limit):
+    for name in ("admin", "editor", "contributor"):
+        fail(client, name, 1)
+    # A fourth account name, never tried before, is refused from the same client.
+    assert password_sign_in(client, "moderator").status_code == 429
+
+
+def test_no_raw_address_is_stored_for_failed_sign_ins(editor, limit):
+    from django.test import Client
+
+    fail(Client(REMOTE_ADDR="203.0.113.9"), "editor", 1)
+    stored = AccessAttempt.objects.get().ip_address
+    assert stored != "203.0.113.9"
+    assert ipaddress.ip_address(stored) in ipaddress.ip_network("fd00::/8")
+
+
+def test_passwords_are_hashed_with_argon2(staff):
+    user = get_user_model().objects.get(username="editor")
+    assert user.password.startswith("argon2$")
+    assert user.check_password(PASSWORD)
+
+
+def test_signing_in_gives_a_new_session_key(client, editor):
+    client.get("/admin/login/", **EN)
+    session = client.session
+    session["probe"] = 1
+    session.save()
+    before = session.session_key
+    password_sign_in(client, "editor")
+    assert client.session.session_key != before
+
+
+def test_sign_out_everywhere_ends_existing_sessions(client, staff):
+    from django.test import Client
+
+    laptop, phone = Client(), Client()
+    sign_in(laptop, staff["editor"])
+    sign_in(phone, staff["editor"])
+    assert phone.get("/admin/", **EN).status_code == 200
+    sign_in(client, staff["administrator"])
+    response = client.post("/admin/auth/user/", {
+        "action": "sign_out_everywhere", "_selected_action": [staff["editor"].pk],
+    }, follow=True, **EN)
+    assert "1 account signed out everywhere." in response.content.decode()
+    for device in (laptop, phone):
+        response = device.get("/admin/newsroom/article/", **EN)
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+        assert device.get("/admin/", **EN).status_code == 302  # stays signed out
+    # The administrator's own session is untouched, and a fresh sign-in works again.
+    assert client.get("/admin/", **EN).status_code == 200
+    sign_in(laptop, staff["editor"])
+    assert laptop.get("/admin/", **EN).status_code == 200
+
+
+def test_resetting_the_second_factor_makes_the_member_enrol_again(client, staff):
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    member = Client()
+    sign_in(member, staff["editor"])
+    sign_in(client, staff["administrator"])
+    client.post("/admin/auth/user/", {
+        "action": "reset_second_factor", "_selected_action": [staff["editor"].pk],
+    }, **EN)
+    assert not TOTPDevice.objects.filter(user=staff["editor"]).exists()
+    assert member.get("/admin/", **EN).status_code == 302
+    response = password_sign_in(member, "editor")
+    assert member.get(response["Location"], **EN)["Location"].startswith(
+        "/admin/second-factor/enrol/")
+
+
+def test_editors_cannot_read_or_change_the_audit_log(client, staff, make_article):
+    make_article()
+    entry = AuditEntry.objects.first()
+    sign_in(client, staff["editor"])
+    for url in ("/admin/newsroom/auditentry/", f"/admin/newsroom/auditentry/{entry.pk}/change/",
+                f"/admin/newsroom/auditentry/{entry.pk}/delete/"):
+        assert client.get(url, **EN).status_code == 403, url
+    response = client.post(f"/admin/newsroom/auditentry/{entry.pk}/change/",
+                           {"action": "forged"}, **EN)
+    assert response.status_code == 403
+    assert b"auditentry" not in client.get("/admin/", **EN).content
+    # Nor can an editor see or change staff accounts, where the security actions live.
+    assert client.get("/admin/auth/user/", **EN).status_code == 403
+    entry.refresh_from_db()
+    assert entry.action != "forged"
+    sign_in(client, staff["administrator"])
+    assert client.get("/admin/newsroom/auditentry/", **EN).status_code == 200
+    response = client.post(f"/admin/newsroom/auditentry/{entry.pk}/change/",
+                           {"action": "forged"}, **EN)
+    entry.refresh_from_db()
+    assert entry.action != "forged"
