@@ -28,7 +28,7 @@ run: $(STAMP)
 # (TEST_DATABASE_URL, default: the local server); in CI a missing server fails.
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q
-	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q -m "not browser"
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q -m "not browser and not serving"
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench

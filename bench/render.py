@@ -80,4 +80,9 @@ def measure(rounds: int) -> dict:
 
 
 if __name__ == "__main__":
-    json.dump(measure(int(sys.argv[1]) if len(sys.argv) > 1 else 30), sys.stdout)
+    if sys.argv[1:] == ["--urls"]:
+        urls = pick_urls()
+        urls.pop("_client")
+        json.dump(urls, sys.stdout)
+    else:
+        json.dump(measure(int(sys.argv[1]) if len(sys.argv) > 1 else 30), sys.stdout)

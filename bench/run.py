@@ -6,6 +6,10 @@ Archives are generated once with `samizdat demo` under bench/out/<size>/ and reu
 Sizes come from BENCH_SMALL (default 1000) and BENCH_LARGE (default 1000000); BENCH_ROUNDS
 sets how many alternating rounds run (default 5). A smoke run for CI:
 BENCH_LARGE=5000 BENCH_ROUNDS=1 python bench/run.py --no-write
+
+Then the HTTP benchmark (bench/loadtest.py) runs wrk against nginx, the framework's floor and
+`samizdat serve` for both sizes; BENCH_WRK_SECONDS (default 10) and BENCH_HTTP_ROUNDS
+(default 2) set its length.
 """
 
 import argparse
@@ -60,6 +64,12 @@ def render_round(size: int, repeats: int) -> dict:
     return json.loads(out.stdout)
 
 
+def urls_for(size: int) -> dict:
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "render.py"), "--urls"],
+                         env=env_for(size), check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
 def css_gzip_bytes() -> int:
     css = (ROOT / "src/samizdat/site/static/site/site.css").read_bytes()
     return len(gzip.compress(css, 6))
@@ -103,8 +113,6 @@ def main() -> None:
         )
     table = "\n".join(lines)
     print(table)
-    if args.no_write:
-        return
     section = [
         "## Reader pages: render cost against archive size",
         "",
@@ -126,12 +134,134 @@ def main() -> None:
             f"{rate:,.0f} articles/s at {size:,}" for size, rate in rates.items())]
     section += ["", "Reproduce: `make bench` (archives are kept in bench/out/; "
                 "`BENCH_LARGE=100000 make bench` for a quicker run).", ""]
+    queries = {size: {page: samples[size][0][page]["queries"] for page in samples[size][0]}
+               for size in (small, large)}
+    http_section = http_benchmark(small, large, queries, write=not args.no_write)
+    if args.no_write:
+        return
     write_section(section)
+    write_section(http_section, "bench:http")
 
 
-def write_section(section: list[str]) -> None:
-    marker_start = "<!-- bench:reader-pages -->"
-    marker_end = "<!-- /bench:reader-pages -->"
+def http_benchmark(small: int, large: int, queries: dict, write: bool) -> list[str]:
+    import loadtest
+
+    seconds = int(os.environ.get("BENCH_WRK_SECONDS", 10))
+    rounds = int(os.environ.get("BENCH_HTTP_ROUNDS", 2))
+    runs: dict[int, list[dict]] = {small: [], large: []}
+    for r in range(rounds):
+        for size in (small, large) if r % 2 == 0 else (large, small):
+            print(f"HTTP round {r + 1}/{rounds}, {size:,} articles ...", flush=True)
+            runs[size].append(loadtest.measure(env_for(size), urls_for(size), seconds))
+    merged = {}
+    for size, samples in runs.items():
+        merged[size] = {
+            name: {k: statistics.median(s["results"][name][k] for s in samples)
+                   for k in ("rps", "p50", "p99")}
+            for name in samples[0]["results"]
+        }
+    first = runs[large][0]
+    lines = [
+        f"| measured | req/s at {small:,} | p50 / p99 ms | req/s at {large:,} | p50 / p99 ms "
+        "| share of floor |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name in merged[small]:
+        a, b = merged[small][name], merged[large][name]
+        floor = merged[large]["Django floor (same bytes)"]["rps"]
+        lines.append(f"| {name} | {a['rps']:,.0f} | {a['p50']:.2f} / {a['p99']:.2f} "
+                     f"| {b['rps']:,.0f} | {b['p50']:.2f} / {b['p99']:.2f} "
+                     f"| {b['rps'] / floor:.0%} |")
+    table = "\n".join(lines)
+    print(table)
+    big, little = merged[large], merged[small]
+    floor = big["Django floor (same bytes)"]["rps"]
+    rss = max(first["rss_mb"])
+    checks = [
+        ("cache hit (article) at least 60% of the floor",
+         big["article, cache hit"]["rps"] / floor, 0.60),
+        ("cache miss (article) at least 25% of the floor",
+         big["article, cache miss"]["rps"] / floor, 0.25),
+        ("through nginx at least 90% of nginx serving the file",
+         big["article via nginx (its cache)"]["rps"] / big["nginx static file"]["rps"], 0.90),
+    ]
+    growth = little["article, cache miss"]["rps"] / big["article, cache miss"]["rps"]
+    target_lines = [
+        f"- {label}: **{value:.0%}** {'(met)' if value >= goal else '(not met)'}"
+        for label, value, goal in checks
+    ]
+    target_lines += [
+        f"- render cost of an article miss at {large:,} against {small:,}: **{growth:.2f}x** "
+        f"{'(met)' if growth <= 1.5 else '(not met)'} (target 1.5x)",
+        f"- memory per worker after the load: **{rss:.0f} MB** at most "
+        f"{'(met)' if rss < 120 else '(not met)'} (target under 120 MB); all workers: "
+        + ", ".join(f"{m:.0f}" for m in first["rss_mb"]) + " MB",
+    ]
+    plot = write_plot(merged, small, large) if write else DOC.parent / "benchmarks-http.svg"
+    return [
+        "## HTTP: requests per second, side by side",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.machine()}, {os.cpu_count()} cores, "
+        f"loopback, `wrk -t2 -c16 -d{seconds}s`, median of {rounds} alternating rounds; the "
+        f"load generator shares the {os.cpu_count()} cores with the servers. {loadtest.WORKERS} "
+        "granian workers for Samizdat and the floor, 2 nginx workers. SQLite, local-memory "
+        "cache (each worker its own). *Miss* = the same server with the page cache off, so "
+        "every request renders the page.",
+        "",
+        table,
+        "",
+        f"Article page: {first['bytes']:,} bytes of HTML, {first['gzip_bytes']:,} gzipped as "
+        f"served; SQL queries per page on a miss: article {queries[large]['article']}, "
+        f"home {queries[large]['home']} (the same at both sizes: "
+        f"{queries[small]['article']} and {queries[small]['home']}); a hit makes none.",
+        "",
+        "Targets (issue 7), at the large archive:",
+        "",
+        *target_lines,
+        "",
+        f"![requests per second]({plot.name})",
+        "",
+        "Reproduce: `make bench` (needs Debian's `nginx-light` and `wrk`).",
+        "",
+    ]
+
+
+def write_plot(merged: dict, small: int, large: int) -> Path:
+    """A plain SVG bar chart, log scale, so the static file and a miss fit one picture."""
+    import math
+
+    names = list(merged[large])
+    top = max(v["rps"] for m in merged.values() for v in m.values())
+    width, bar, gap, left = 720, 12, 10, 230
+    height = 40 + len(names) * (2 * bar + gap)
+    scale = (width - left - 70) / math.log10(top)
+
+    def x(value):
+        return left + max(0.0, math.log10(max(value, 1))) * scale
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             'font-family="sans-serif" font-size="11">',
+             f'<text x="{left}" y="14">requests/s, log scale: light {small:,} articles, '
+             f'dark {large:,}</text>']
+    y = 28
+    for name in names:
+        parts.append(f'<text x="{left - 6}" y="{y + bar + 4}" text-anchor="end">{name}</text>')
+        for size, colour in ((small, "#d98c8c"), (large, "#a4000f")):
+            value = merged[size][name]["rps"]
+            parts.append(f'<rect x="{left}" y="{y}" width="{x(value) - left:.1f}" '
+                         f'height="{bar - 1}" fill="{colour}"/>')
+            parts.append(f'<text x="{x(value) + 4:.1f}" y="{y + bar - 2}">{value:,.0f}</text>')
+            y += bar
+        y += gap
+    parts.append("</svg>")
+    path = DOC.parent / "benchmarks-http.svg"
+    path.write_text("\n".join(parts) + "\n")
+    return path
+
+
+def write_section(section: list[str], name: str = "bench:reader-pages") -> None:
+    marker_start = f"<!-- {name} -->"
+    marker_end = f"<!-- /{name} -->"
     text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\n"
     block = f"{marker_start}\n" + "\n".join(section) + f"\n{marker_end}"
     if marker_start in text:

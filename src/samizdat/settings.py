@@ -86,14 +86,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Header middleware stands outside the page cache, so cached answers carry them too.
+    # First: a cached reader page is answered here, headers and all, before anything else.
+    "samizdat.site.middleware.ReaderPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "samizdat.security.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "samizdat.security.middleware.HostRoutingMiddleware",
     "csp.middleware.CSPMiddleware",
     "samizdat.csp.AdminCSPMiddleware",
-    "samizdat.site.middleware.ReaderPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -158,6 +159,11 @@ if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
 # How long a reader page may be served from the full-page cache and by browsers/CDNs.
 PAGE_CACHE_SECONDS = env.int("SAMIZDAT_PAGE_CACHE_SECONDS", default=300)
 BROWSER_CACHE_SECONDS = env.int("SAMIZDAT_BROWSER_CACHE_SECONDS", default=60)
+
+# `samizdat serve`: granian worker processes (default: one per CPU) and their memory cap.
+SERVE_WORKERS = env.int("SAMIZDAT_WORKERS", default=0) or os.cpu_count() or 1
+SERVE_THREADS = env.int("SAMIZDAT_THREADS", default=1)
+SERVE_MAX_RSS_MB = env.int("SAMIZDAT_WORKER_MAX_RSS_MB", default=400)
 
 # --- Task queue ---------------------------------------------------------------------------
 TASKS = {
@@ -235,12 +241,17 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("SAMIZDAT_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # In production, `collectstatic` writes content-hashed names with gzip copies beside
+    # them; WhiteNoise serves those with a far-future, immutable Cache-Control.
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = not PRODUCTION  # no collectstatic needed on a laptop
+WHITENOISE_MAX_AGE = 3600  # for unhashed names; hashed ones are cached for a year
 # Request limits: a request body beyond these is refused with 400 before a view reads it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("SAMIZDAT_MAX_REQUEST_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000

@@ -140,6 +140,23 @@ def test_cache_hit_etag_and_no_cookies(client, make_article, django_assert_num_q
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 
 
+def test_cached_pages_are_served_gzipped_to_those_who_accept_it(client, make_article):
+    url = make_article().get_absolute_url()
+    plain = client.get(url)
+    for state in ("HIT", "HIT"):
+        packed = client.get(url, HTTP_ACCEPT_ENCODING="br, gzip, deflate")
+        assert packed["X-Page-Cache"] == state
+        assert packed["Content-Encoding"] == "gzip"
+        assert gzip.decompress(packed.content) == plain.content
+        assert int(packed["Content-Length"]) == len(packed.content) < len(plain.content) / 2
+    assert "Accept-Encoding" in packed["Vary"] and "Accept-Encoding" in plain["Vary"]
+    # Each representation has its own validator.
+    assert packed["ETag"] != plain["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=packed["ETag"],
+                      HTTP_ACCEPT_ENCODING="gzip").status_code == 304
+    assert client.get(url, HTTP_IF_NONE_MATCH=packed["ETag"]).status_code == 200
+
+
 def test_publishing_invalidates_cached_pages(client, make_article, editor,
                                              django_capture_on_commit_callbacks):
     article = make_article(headline="First story")

@@ -1,29 +1,35 @@
-"""Serve reader pages whole from the cache, with ETags and public Cache-Control."""
+"""Serve reader pages whole from the cache, compressed, with ETags and public Cache-Control."""
 
+import gzip
 import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
 from . import pagecache
 
-CACHED_HEADERS = ("Content-Type", "Content-Language", "Link", "Last-Modified")
+# Headers that belong to one exchange, not to the page: never stored, never replayed.
+EXCHANGE_HEADERS = {"set-cookie", "date", "content-length", "x-page-cache", "etag",
+                    "content-encoding"}
 
 
 class ReaderPageCacheMiddleware:
-    """A hit answers without touching the database; misses store the rendered page.
+    """A hit answers before any other middleware runs and without touching the database.
 
-    Only views marked with `reader_page` take part, so the admin, previews and anything
-    personal never enter the cache.
+    It stands first in MIDDLEWARE: a miss passes through the whole stack, and the finished
+    response, security headers and all, is stored with a gzip copy; a hit replays it. Only
+    views marked with `reader_page` take part, so the admin, previews and anything personal
+    never enter the cache.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.languages = {code for code, _ in settings.LANGUAGES}
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or not self._candidate(request):
+        if request.method not in ("GET", "HEAD") or not self._candidate(request.path):
             return self.get_response(request)
         version = pagecache.content_version()
         key = pagecache.page_key(request, version)
@@ -35,31 +41,39 @@ class ReaderPageCacheMiddleware:
             return response
         if response.cookies or response.streaming:
             return response
+        patch_cache_control(response, public=True, max_age=settings.BROWSER_CACHE_SECONDS)
+        patch_vary_headers(response, ["Accept-Encoding"])
         content = response.content
+        etag = hashlib.blake2b(content, digest_size=12).hexdigest()
         entry = {
             "status": response.status_code,
             "content": content,
-            "etag": f'"{hashlib.blake2b(content, digest_size=12).hexdigest()}"',
-            "headers": {h: response[h] for h in CACHED_HEADERS if h in response},
+            "gzip": gzip.compress(content, compresslevel=6, mtime=0),
+            "etag": f'"{etag}"',
+            "gzip_etag": f'"{etag}-gz"',
+            "headers": [(k, v) for k, v in response.items() if k.lower() not in EXCHANGE_HEADERS],
         }
         cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
         return self._answer(request, entry, "MISS")
 
-    def _candidate(self, request):
-        path = request.path
+    def _candidate(self, path: str) -> bool:
         prefix = path.split("/", 2)[1] if path.count("/") >= 2 else ""
-        return prefix in {code for code, _ in settings.LANGUAGES} and "/preview/" not in path
+        return prefix in self.languages and "/preview/" not in path
 
     def _answer(self, request, entry, state):
-        response = get_conditional_response(request, etag=entry["etag"])
+        compressed = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
+        etag = entry["gzip_etag"] if compressed else entry["etag"]
+        response = get_conditional_response(request, etag=etag)
         if response is None:
-            response = HttpResponse(
-                entry["content"] if request.method == "GET" else b"", status=entry["status"]
-            )
-            for name, value in entry["headers"].items():
+            body = entry["gzip"] if compressed else entry["content"]
+            response = HttpResponse(body if request.method == "GET" else b"",
+                                    status=entry["status"])
+            response["Content-Length"] = str(len(body))
+            if compressed:
+                response["Content-Encoding"] = "gzip"
+        for name, value in entry["headers"]:
+            if response.status_code != 304 or name.lower() != "content-type":
                 response[name] = value
-            response["Content-Length"] = str(len(entry["content"]))
-        response["ETag"] = entry["etag"]
+        response["ETag"] = etag
         response["X-Page-Cache"] = state
-        patch_cache_control(response, public=True, max_age=settings.BROWSER_CACHE_SECONDS)
         return response

@@ -56,7 +56,9 @@ def bump() -> None:
 
 
 def page_key(request, version: str) -> str:
-    raw = f"{request.get_host()}|{request.path}|{request.META.get('QUERY_STRING', '')}"
+    # The scheme is part of the key: HTTPS answers carry HSTS, plain ones must not.
+    raw = (f"{request.scheme}|{request.get_host()}|{request.path}|"
+           f"{request.META.get('QUERY_STRING', '')}")
     return f"samizdat:page:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 

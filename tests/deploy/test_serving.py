@@ -1,0 +1,206 @@
+"""`samizdat serve` (granian) in production mode, and the documented nginx configuration in
+front of it: a real server process, a real nginx from Debian's packages, real HTTP."""
+
+import gzip
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import need
+
+pytestmark = pytest.mark.serving
+
+ROOT = Path(__file__).resolve().parents[2]
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+SITE_CONF = ROOT / "docs" / "nginx" / "samizdat.conf"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url, headers=None, method="GET"):
+    request = urllib.request.Request(url, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def wait_for(url, process, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[:4]} exited with {process.returncode}")
+        try:
+            fetch(url)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """A production-mode site with demo content, served by `samizdat serve`."""
+    var = tmp_path_factory.mktemp("var")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SAMIZDAT_", "DATABASE_URL", "CACHE_URL", "DJANGO_"))}
+    env.update({
+        "SAMIZDAT_PRODUCTION": "1", "SAMIZDAT_SSL_REDIRECT": "0",
+        "SAMIZDAT_SECRET_KEY": "serving-test-" + "x7Qp2Lm9" * 6,
+        "SAMIZDAT_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SAMIZDAT_VAR_DIR": str(var), "SAMIZDAT_PROXY_COUNT": "1",
+        "SAMIZDAT_LOG_LEVEL": "ERROR",
+    })
+    samizdat = [sys.executable, "-m", "samizdat"]
+    subprocess.run([*samizdat, "migrate", "-v0"], env=env, check=True)
+    subprocess.run([*samizdat, "demo", "--articles", "30", "--password", "x" * 12], env=env,
+                   check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen([*samizdat, "serve", "--port", str(port), "--workers", "2"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(url + "/robots.txt", server)
+        yield {"url": url, "var": var, "process": server}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+def test_serve_runs_the_configured_number_of_workers(app):
+    children = subprocess.run(["pgrep", "-P", str(app["process"].pid)],
+                              capture_output=True, text=True).stdout.split()
+    assert len(children) == 2
+
+
+def test_reader_pages_come_compressed_with_security_headers(app):
+    status, headers, body = fetch(app["url"] + "/en/", {"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers["Content-Encoding"] == "gzip"
+    assert b"</html>" in gzip.decompress(body)
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert "public" in headers["Cache-Control"]
+    assert "Strict-Transport-Security" not in headers  # plain HTTP: no HSTS
+    # Through a TLS-terminating proxy: HSTS, and the cache keeps the two apart.
+    _, secure, _ = fetch(app["url"] + "/en/", {"X-Forwarded-Proto": "https"})
+    assert "max-age=31536000" in secure["Strict-Transport-Security"]
+    assert "Set-Cookie" not in headers
+    # Each of the two workers has its own local-memory cache: at most one miss each.
+    answers = [fetch(app["url"] + "/en/", {"Accept-Encoding": "gzip"})[1] for _ in range(5)]
+    assert sum(a["X-Page-Cache"] == "HIT" for a in answers) >= 3
+    assert not any("Strict-Transport-Security" in a for a in answers)
+
+
+def test_static_files_have_hashed_names_and_far_future_caching(app):
+    _, _, body = fetch(app["url"] + "/en/")
+    html = body.decode()
+    start = html.index("/static/site/site.")
+    css = html[start:html.index('"', start)]
+    assert css.count(".") == 2, f"expected a hashed name, got {css}"
+    status, headers, body = fetch(app["url"] + css, {"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert "immutable" in headers["Cache-Control"]
+    assert "max-age=315360000" in headers["Cache-Control"]
+
+
+def nginx_conf(tmp: Path, app_url: str, var: Path, baked: Path, port: int) -> Path:
+    site = SITE_CONF.read_text()
+    for old, new in {
+        "listen 80;": f"listen 127.0.0.1:{port};",
+        "server 127.0.0.1:8000;": f"server {app_url.removeprefix('http://')};",
+        "/var/cache/nginx/samizdat": str(tmp / "cache"),
+        "/srv/samizdat/var/": f"{var}/",
+        "/srv/samizdat/baked": str(baked),
+    }.items():
+        assert old in site, f"docs/nginx/samizdat.conf no longer contains {old!r}"
+        site = site.replace(old, new)
+    (tmp / "site.conf").write_text(site)
+    temp = {name: tmp / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    main = tmp / "nginx.conf"
+    main.write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"worker_processes 1;\npid {tmp}/nginx.pid;\nerror_log {tmp}/error.log;\n"
+        "events { worker_connections 256; }\n"
+        "http {\n  include /etc/nginx/mime.types;\n"
+        f"  client_body_temp_path {temp['body']};\n  proxy_temp_path {temp['proxy']};\n"
+        f"  fastcgi_temp_path {temp['fastcgi']};\n  uwsgi_temp_path {temp['uwsgi']};\n"
+        f"  scgi_temp_path {temp['scgi']};\n  include {tmp}/site.conf;\n}}\n"
+    )
+    return main
+
+
+@pytest.fixture(scope="module")
+def nginx(app, tmp_path_factory):
+    need(Path(NGINX).exists(), "Debian's nginx (apt-get install nginx-light)")
+    tmp = tmp_path_factory.mktemp("nginx")
+    baked = tmp / "baked"
+    (baked / "en" / "baked-page").mkdir(parents=True)
+    (baked / "en" / "baked-page" / "index.html").write_text("<p>from the baked copy</p>")
+    port = free_port()
+    conf = nginx_conf(tmp, app["url"], app["var"], baked, port)
+    process = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(conf), "-g", "daemon off;"],
+                               stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(url + "/robots.txt", process, 20)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_nginx_caches_reader_pages_and_passes_the_admin_through(nginx):
+    first = fetch(nginx + "/en/", {"Accept-Encoding": "gzip"})
+    second = fetch(nginx + "/en/", {"Accept-Encoding": "gzip"})
+    assert first[0] == second[0] == 200
+    assert second[1]["X-Cache"] == "HIT"
+    assert gzip.decompress(second[2]) == gzip.decompress(first[2])
+    assert "default-src 'self'" in second[1]["Content-Security-Policy"]
+    plain = fetch(nginx + "/en/")
+    assert "Content-Encoding" not in plain[1] and b"</html>" in plain[2]
+    for _ in range(2):
+        status, headers, _ = fetch(nginx + "/admin/login/")
+        assert status == 200 and headers["X-Cache"] != "HIT"
+
+
+def test_nginx_serves_static_files_itself(nginx, app):
+    _, _, body = fetch(nginx + "/en/", {})
+    html = body.decode()
+    start = html.index("/static/site/site.")
+    css = html[start:html.index('"', start)]
+    status, headers, _ = fetch(nginx + css, {"Accept-Encoding": "gzip"})
+    assert status == 200 and "immutable" in headers["Cache-Control"]
+    assert headers.get("Content-Encoding") == "gzip"
+    assert "X-Cache" not in headers  # never reached the application
+
+
+def test_nginx_prefers_the_baked_copy(nginx):
+    status, headers, body = fetch(nginx + "/en/baked-page/")
+    assert status == 200 and body == b"<p>from the baked copy</p>"
+    assert "X-Cache" not in headers
+
+
+def test_nginx_serves_cached_pages_while_the_application_is_down(nginx, app):
+    fetch(nginx + "/ru/")
+    os.killpg(app["process"].pid, signal.SIGSTOP)  # the application hangs, as under a flood
+    try:
+        status, headers, body = fetch(nginx + "/ru/")
+        assert status == 200 and headers["X-Cache"] in ("HIT", "STALE", "UPDATING")
+        assert b"</html>" in body
+    finally:
+        os.killpg(app["process"].pid, signal.SIGCONT)
