@@ -111,6 +111,18 @@ ROOT_URLCONF = "samizdat.urls"
 WSGI_APPLICATION = "samizdat.wsgi.application"
 
 TEMPLATES = [
+    # Reader pages (each app's jinja2/ folder): compiled to Python, several times faster.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "samizdat.site.jinja.environment",
+            "autoescape": True,
+            "auto_reload": DEBUG,
+        },
+    },
+    # The admin and everything else: Django's template language.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [PACKAGE_DIR / "templates"],

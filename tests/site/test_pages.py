@@ -123,8 +123,9 @@ def test_article_page_weight_within_budget(client, archive):
 def test_bad_input_gets_a_localised_404(client, archive, url):
     response = client.get(url, follow=True)
     assert response.status_code == 404
-    assert "site/404.html" in [t.name for t in response.templates]
     assert b'<html lang="' in response.content
+    # The edition's own 404 page: its menus and a way home, not a bare error.
+    assert b'class="sections"' in response.content and b'class="masthead"' in response.content
 
 
 def test_cache_hit_etag_and_no_cookies(client, make_article, django_assert_num_queries):
@@ -172,6 +173,27 @@ def test_publishing_invalidates_cached_pages(client, make_article, editor,
     assert client.get(article.get_absolute_url()).status_code == 200
 
 
+def test_renaming_a_section_or_settings_shows_at_once(client, make_article, scaffold,
+                                                       django_capture_on_commit_callbacks):
+    from samizdat.newsroom.models import SiteSettings
+
+    article = make_article()
+    client.get("/en/")
+    client.get(article.get_absolute_url())
+    # The menu and footer are kept in memory between requests: the change must reach them.
+    section = scaffold["sections"]["en"][0]
+    with django_capture_on_commit_callbacks(execute=True):
+        section.name = "Renamed section"
+        section.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        SiteSettings.objects.filter(edition=section.edition).update(contact_email="x@y.org")
+        SiteSettings.objects.get(edition=section.edition).save()
+    for url in ("/en/", article.get_absolute_url()):
+        page = client.get(url)
+        assert page["X-Page-Cache"] == "MISS"
+        assert b"Renamed section" in page.content and b"x@y.org" in page.content
+
+
 def test_keyset_pages_walk_the_whole_listing(client, archive):
     seen, url = [], "/en/news/"
     while url:
@@ -214,3 +236,17 @@ def test_site_settings_from_the_admin_appear(client, scaffold):
     html = client.get("/en/").content.decode()
     for text in ("Free Voice", "desk@example.org", "PO Box 1, Vilnius", "Our Mastodon"):
         assert text in html
+
+
+@pytest.mark.parametrize("language", ["be", "ru", "en"])
+def test_article_addresses_are_what_the_urlconf_reverses(make_article, language):
+    from django.urls import reverse
+
+    article = make_article(language=language, slug="minsk-2024-protest_photos")
+    day = article.pub_date
+    with translation.override(language):
+        expected = reverse("site:article", kwargs={
+            "year": day.year, "month": f"{day.month:02d}", "day": f"{day.day:02d}",
+            "slug": article.slug})
+    assert article.get_absolute_url() == expected
+    assert expected.startswith(f"/{language}/")

@@ -3,6 +3,11 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# Everything a reader page shows besides articles (which go through the newsroom's actions
+# and their content_changed signal): a change to any of these makes every cached page stale.
+READER_VISIBLE = ("Edition", "Section", "Tag", "Author", "Page", "SiteSettings",
+                  "SocialAccount", "DonationMethod")
+
 
 class SiteConfig(AppConfig):
     name = "samizdat.site"
@@ -10,8 +15,16 @@ class SiteConfig(AppConfig):
     verbose_name = _("Reader site")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from samizdat.newsroom.services import content_changed
 
-        from .pagecache import on_content_changed
+        from .pagecache import on_content_changed, on_model_changed
 
         content_changed.connect(on_content_changed, dispatch_uid="site-page-cache")
+        newsroom = self.apps.get_app_config("newsroom")
+        for name in READER_VISIBLE:
+            model = newsroom.get_model(name)
+            for signal in (post_save, post_delete):
+                signal.connect(on_model_changed, sender=model,
+                               dispatch_uid=f"site-page-cache-{name}-{signal}")

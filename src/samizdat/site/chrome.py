@@ -1,16 +1,47 @@
-"""The parts around every page of an edition: sections menu, footer pages, social links."""
+"""The parts around every page of an edition: sections menu, footer pages, social links.
+
+They change rarely and every page shows them, so each worker process keeps them in memory
+for as long as the content version (see pagecache) stays the same: a warm worker renders a
+page's chrome without a query, and any change readers could see drops them at once.
+"""
+
+import threading
 
 from django.db.models import Q
 
 from samizdat.newsroom.models import Edition, Page, Section, SiteSettings, SocialAccount
 
+from . import pagecache
+
+_memo = threading.local()
+
+
+def _current() -> dict:
+    version = pagecache.content_version()
+    memo = getattr(_memo, "value", None)
+    if memo is None or memo["version"] != version:
+        memo = {"version": version, "editions": None, "chrome": {}}
+        _memo.value = memo
+    return memo
+
+
+def editions() -> list[Edition]:
+    memo = _current()
+    if memo["editions"] is None:
+        memo["editions"] = list(Edition.objects.all())
+    return memo["editions"]
+
+
+def edition_for(language: str) -> Edition | None:
+    return next((e for e in editions() if e.language == language), None)
+
 
 def site_chrome(edition: Edition) -> dict:
-    """Computed once per request and edition (the edition object carries it)."""
-    chrome = getattr(edition, "_chrome", None)
+    memo = _current()
+    chrome = memo["chrome"].get(edition.pk)
     if chrome is None:
         chrome = {
-            "editions": list(Edition.objects.all()),
+            "editions": editions(),
             "sections": list(Section.objects.filter(edition=edition)),
             "pages": list(
                 Page.objects.filter(edition=edition, is_published=True, in_footer=True)
@@ -24,5 +55,5 @@ def site_chrome(edition: Edition) -> dict:
         chrome["support_page"] = next(
             (p for p in chrome["pages"] if p.kind == Page.Kind.SUPPORT), None
         )
-        edition._chrome = chrome
+        memo["chrome"][edition.pk] = chrome
     return chrome

@@ -29,9 +29,12 @@ class ReaderPageCacheMiddleware:
         self.languages = {code for code, _ in settings.LANGUAGES}
 
     def __call__(self, request):
+        with pagecache.pinned_version() as version:
+            return self._respond(request, version)
+
+    def _respond(self, request, version):
         if request.method not in ("GET", "HEAD") or not self._candidate(request.path):
             return self.get_response(request)
-        version = pagecache.content_version()
         key = pagecache.page_key(request, version)
         hit = cache.get(key)
         if hit is not None:

@@ -9,6 +9,8 @@ see; with a shared cache (Redis) it lives in the cache itself.
 import hashlib
 import os
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,7 +26,27 @@ def _stamp_path():
     return settings.VAR_DIR / "content-version"
 
 
+# Set for the length of one request by the page-cache middleware: one request, one version.
+_pinned: ContextVar[str | None] = ContextVar("samizdat_content_version", default=None)
+
+
 def content_version() -> str:
+    pinned = _pinned.get()
+    return pinned if pinned is not None else _read_version()
+
+
+@contextmanager
+def pinned_version():
+    """Read the version once and use it for everything this request looks up."""
+    version = _read_version()
+    token = _pinned.set(version)
+    try:
+        yield version
+    finally:
+        _pinned.reset(token)
+
+
+def _read_version() -> str:
     if _uses_shared_cache():
         version = cache.get(VERSION_KEY)
         if version is None:
@@ -64,3 +86,10 @@ def page_key(request, version: str) -> str:
 
 def on_content_changed(sender, **kwargs):
     bump()
+
+
+def on_model_changed(sender, **kwargs):
+    # After the commit: a page rendered between the bump and the commit would be stale.
+    from django.db import transaction
+
+    transaction.on_commit(bump)

@@ -25,8 +25,8 @@ from samizdat.newsroom.models import (
     Tag,
 )
 
+from . import chrome
 from . import preview as preview_tokens
-from .chrome import site_chrome
 from .pagination import keyset_page
 from .related import related_articles
 
@@ -47,7 +47,7 @@ def reader_page(view):
 
 
 def current_edition() -> Edition:
-    edition = Edition.objects.filter(language=get_language()).first()
+    edition = chrome.edition_for(get_language())
     if edition is None:
         raise Http404("no such edition")
     return edition
@@ -55,10 +55,10 @@ def current_edition() -> Edition:
 
 def render(request, template, edition, context, status=200):
     """Render a reader page; the language switcher leads to translations where known."""
-    chrome = site_chrome(edition)
+    parts = chrome.site_chrome(edition)
     translated = {a.edition.language: a.get_absolute_url() for a in context.get("translations", ())}
-    switcher = [(e, translated.get(e.language) or e.get_absolute_url()) for e in chrome["editions"]]
-    context = {"edition": edition, "chrome": chrome, "switcher": switcher, **context}
+    switcher = [(e, translated.get(e.language) or e.get_absolute_url()) for e in parts["editions"]]
+    context = {"edition": edition, "chrome": parts, "switcher": switcher, **context}
     return TemplateResponse(request, template, context, status=status)
 
 
@@ -83,7 +83,7 @@ def home(request):
     )
     photo_reports = list(base.filter(is_photo_report=True).order_by("-published_at", "-id")[:4])
     blocks = []
-    for section in site_chrome(edition)["sections"]:
+    for section in chrome.site_chrome(edition)["sections"]:
         if not section.show_on_home:
             continue
         items = list(base.filter(section=section).order_by("-published_at", "-id")[:5])
@@ -252,7 +252,8 @@ def page_not_found(request, exception=None):
     except Http404:
         edition = Edition.objects.order_by("position").first()
     if edition is None:
-        return TemplateResponse(request, "site/404_bare.html", {}, status=404)
+        return TemplateResponse(request, "site/404_bare.html", {"language": get_language()},
+                                status=404)
     return render(request, "site/404.html", edition, {}, status=404)
 
 

@@ -1,5 +1,6 @@
 """Template helpers for reader pages: localised dates, share links, pagination links."""
 
+import functools
 from urllib.parse import quote
 
 from django import template
@@ -19,12 +20,19 @@ def newsdate(value, with_time=True):
     """'3 May 2024, Friday, 14:23' in the newsroom's time zone and the active language."""
     if not value:
         return ""
+    return _newsdate(value, with_time, get_language())
+
+
+@functools.lru_cache(maxsize=8192)
+def _newsdate(value, with_time, language):
+    # A pure function of its arguments (the time zone is fixed at start-up); list pages
+    # format the same few dozen dates over and over.
     local = timezone.localtime(value)
     day = date_filter(local, "j E Y")
     if not with_time:
         return day
     weekday = date_filter(local, "l")
-    if get_language() not in CAPITALISED_WEEKDAYS:
+    if language not in CAPITALISED_WEEKDAYS:
         weekday = weekday.lower()  # "3 мая 2024, пятница": Slavic weekdays are not capitalised
     return f"{day}, {weekday}, {date_filter(local, 'H:i')}"
 
