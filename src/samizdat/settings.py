@@ -171,6 +171,9 @@ if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
 # How long a reader page may be served from the full-page cache and by browsers/CDNs.
 PAGE_CACHE_SECONDS = env.int("SAMIZDAT_PAGE_CACHE_SECONDS", default=300)
 BROWSER_CACHE_SECONDS = env.int("SAMIZDAT_BROWSER_CACHE_SECONDS", default=60)
+# A folder where cached reader pages are also written as files, for nginx to serve directly
+# (docs/deployment.md). Off by default.
+PAGE_FILES_DIR = env.str("SAMIZDAT_PAGE_FILES_DIR", default="")
 
 # `samizdat serve`: granian worker processes (default: one per CPU) and their memory cap.
 SERVE_WORKERS = env.int("SAMIZDAT_WORKERS", default=0) or os.cpu_count() or 1

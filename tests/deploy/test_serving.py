@@ -63,6 +63,7 @@ def app(tmp_path_factory):
         "SAMIZDAT_SECRET_KEY": "serving-test-" + "x7Qp2Lm9" * 6,
         "SAMIZDAT_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SAMIZDAT_VAR_DIR": str(var), "SAMIZDAT_PROXY_COUNT": "1",
+        "SAMIZDAT_PAGE_FILES_DIR": str(var / "www" / "pages"),
         "SAMIZDAT_LOG_LEVEL": "ERROR",
     })
     samizdat = [sys.executable, "-m", "samizdat"]
@@ -118,14 +119,14 @@ def test_static_files_have_hashed_names_and_far_future_caching(app):
     assert "max-age=315360000" in headers["Cache-Control"]
 
 
-def nginx_conf(tmp: Path, app_url: str, var: Path, baked: Path, port: int) -> Path:
+def nginx_conf(tmp: Path, app_url: str, var: Path, www: Path, port: int) -> Path:
     site = SITE_CONF.read_text()
     for old, new in {
         "listen 80;": f"listen 127.0.0.1:{port};",
         "server 127.0.0.1:8000;": f"server {app_url.removeprefix('http://')};",
         "/var/cache/nginx/samizdat": str(tmp / "cache"),
         "/srv/samizdat/var/": f"{var}/",
-        "/srv/samizdat/baked": str(baked),
+        "/srv/samizdat/www": str(www),
     }.items():
         assert old in site, f"docs/nginx/samizdat.conf no longer contains {old!r}"
         site = site.replace(old, new)
@@ -148,11 +149,11 @@ def nginx_conf(tmp: Path, app_url: str, var: Path, baked: Path, port: int) -> Pa
 def nginx(app, tmp_path_factory):
     need(Path(NGINX).exists(), "Debian's nginx (apt-get install nginx-light)")
     tmp = tmp_path_factory.mktemp("nginx")
-    baked = tmp / "baked"
-    (baked / "en" / "baked-page").mkdir(parents=True)
-    (baked / "en" / "baked-page" / "index.html").write_text("<p>from the baked copy</p>")
+    www = app["var"] / "www"
+    (www / "baked" / "en" / "baked-page").mkdir(parents=True)
+    (www / "baked" / "en" / "baked-page" / "index.html").write_text("<p>from the baked copy</p>")
     port = free_port()
-    conf = nginx_conf(tmp, app["url"], app["var"], baked, port)
+    conf = nginx_conf(tmp, app["url"], app["var"], www, port)
     process = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(conf), "-g", "daemon off;"],
                                stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
@@ -164,15 +165,42 @@ def nginx(app, tmp_path_factory):
         process.wait(timeout=10)
 
 
-def test_nginx_caches_reader_pages_and_passes_the_admin_through(nginx):
-    first = fetch(nginx + "/en/", {"Accept-Encoding": "gzip"})
-    second = fetch(nginx + "/en/", {"Accept-Encoding": "gzip"})
-    assert first[0] == second[0] == 200
-    assert second[1]["X-Cache"] == "HIT"
+def test_nginx_serves_the_page_files_the_application_wrote(nginx, app):
+    first = fetch(nginx + "/be/", {"Accept-Encoding": "gzip"})
+    assert first[0] == 200 and first[1]["X-Cache"] in ("MISS", "EXPIRED")
+    # nginx remembers "no such file" for open_file_cache_valid (1 s), then finds the file.
+    deadline = time.monotonic() + 5
+    while True:
+        second = fetch(nginx + "/be/", {"Accept-Encoding": "gzip"})
+        if "X-Cache" not in second[1] or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    # Answered from the file: neither nginx's proxy cache nor the application was asked.
+    assert second[0] == 200 and "X-Cache" not in second[1] and "X-Page-Cache" not in second[1]
+    assert second[1]["Content-Encoding"] == "gzip"
     assert gzip.decompress(second[2]) == gzip.decompress(first[2])
-    assert "default-src 'self'" in second[1]["Content-Security-Policy"]
-    plain = fetch(nginx + "/en/")
-    assert "Content-Encoding" not in plain[1] and b"</html>" in plain[2]
+    plain = fetch(nginx + "/be/")
+    assert "Content-Encoding" not in plain[1] and plain[2] == gzip.decompress(first[2])
+    assert plain[1]["Content-Type"] == "text/html; charset=utf-8"
+    # The headers nginx adds to files are the application's own, to the letter.
+    _, direct, _ = fetch(app["url"] + "/be/")
+    def policy(value):
+        return {part.strip() for part in value.split(";")}
+
+    assert policy(plain[1]["Content-Security-Policy"]) == policy(
+        direct["Content-Security-Policy"])
+    for name in ("Permissions-Policy", "X-Frame-Options", "Referrer-Policy",
+                 "X-Content-Type-Options", "Cross-Origin-Opener-Policy",
+                 "Cross-Origin-Resource-Policy", "Cache-Control"):
+        assert plain[1][name] == direct[name], name
+
+
+def test_nginx_caches_what_has_no_page_file_and_passes_the_admin_through(nginx):
+    # A 404 is a reader page too (cacheable), but only 200 pages become files.
+    first = fetch(nginx + "/en/no-such-page/")
+    second = fetch(nginx + "/en/no-such-page/")
+    assert first[0] == second[0] == 404
+    assert first[1]["X-Cache"] == "MISS" and second[1]["X-Cache"] == "HIT"
     for _ in range(2):
         status, headers, _ = fetch(nginx + "/admin/login/")
         assert status == 200 and headers["X-Cache"] != "HIT"
@@ -196,11 +224,13 @@ def test_nginx_prefers_the_baked_copy(nginx):
 
 
 def test_nginx_serves_cached_pages_while_the_application_is_down(nginx, app):
-    fetch(nginx + "/ru/")
+    fetch(nginx + "/ru/")  # becomes a page file
+    fetch(nginx + "/ru/no-such-page/")  # kept in nginx's proxy cache
     os.killpg(app["process"].pid, signal.SIGSTOP)  # the application hangs, as under a flood
     try:
-        status, headers, body = fetch(nginx + "/ru/")
-        assert status == 200 and headers["X-Cache"] in ("HIT", "STALE", "UPDATING")
-        assert b"</html>" in body
+        status, _, body = fetch(nginx + "/ru/")
+        assert status == 200 and b"</html>" in body
+        status, headers, _ = fetch(nginx + "/ru/no-such-page/")
+        assert status == 404 and headers["X-Cache"] in ("HIT", "STALE", "UPDATING")
     finally:
         os.killpg(app["process"].pid, signal.SIGCONT)

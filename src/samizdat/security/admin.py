@@ -15,34 +15,29 @@ class StaffUserAdmin(UserAdmin):
     actions = ["sign_out_everywhere", "reset_second_factor", "unlock_sign_in"]
     list_display = [*UserAdmin.list_display, "last_login"]
 
+    def _apply(self, request, queryset, action, message):
+        for user in queryset:
+            action(user, request.user)
+        count = len(queryset)
+        self.message_user(request, message(count) % {"count": count}, messages.SUCCESS)
+
     @admin.action(description=_("Sign out everywhere"), permissions=["change"])
     def sign_out_everywhere(self, request, queryset):
-        for user in queryset:
-            services.sign_out_everywhere(user, request.user)
-        n = len(queryset)
-        self.message_user(request, ngettext(
+        self._apply(request, queryset, services.sign_out_everywhere, lambda n: ngettext(
             "%(count)d account signed out everywhere.",
-            "%(count)d accounts signed out everywhere.", n) % {"count": n}, messages.SUCCESS)
+            "%(count)d accounts signed out everywhere.", n))
 
     @admin.action(description=_("Reset two-factor sign-in (enrol again)"),
                   permissions=["change"])
     def reset_second_factor(self, request, queryset):
-        for user in queryset:
-            services.reset_second_factor(user, request.user)
-        n = len(queryset)
-        self.message_user(request, ngettext(
+        self._apply(request, queryset, services.reset_second_factor, lambda n: ngettext(
             "%(count)d account must enrol a second factor again.",
-            "%(count)d accounts must enrol a second factor again.", n) % {"count": n},
-            messages.SUCCESS)
+            "%(count)d accounts must enrol a second factor again.", n))
 
     @admin.action(description=_("Unlock sign-in"), permissions=["change"])
     def unlock_sign_in(self, request, queryset):
-        for user in queryset:
-            services.unlock(user, request.user)
-        n = len(queryset)
-        self.message_user(request, ngettext(
-            "%(count)d account unlocked.", "%(count)d accounts unlocked.", n) % {"count": n},
-            messages.SUCCESS)
+        self._apply(request, queryset, services.unlock, lambda n: ngettext(
+            "%(count)d account unlocked.", "%(count)d accounts unlocked.", n))
 
 
 admin.site.unregister(User)

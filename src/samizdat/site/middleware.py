@@ -57,6 +57,8 @@ class ReaderPageCacheMiddleware:
             "headers": [(k, v) for k, v in response.items() if k.lower() not in EXCHANGE_HEADERS],
         }
         cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        if entry["status"] == 200 and not request.META.get("QUERY_STRING"):
+            pagecache.write_page_file(request.path, version, content, entry["gzip"])
         return self._answer(request, entry, "MISS")
 
     def _candidate(self, path: str) -> bool:

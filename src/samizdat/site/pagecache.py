@@ -4,11 +4,18 @@ Every change readers can see bumps the version, so every cached page goes stale 
 and precisely when content changes. With the local-memory cache (one machine, several
 worker processes) the version lives in a file's modification stamp, which all workers
 see; with a shared cache (Redis) it lives in the cache itself.
+
+With SAMIZDAT_PAGE_FILES_DIR set, every cached page is also written there as a plain file
+(`current/<path>/index.html` and its `.gz`), for nginx to serve without asking the
+application at all; `current` is a symlink to the folder of the current version, switched
+atomically when the version changes.
 """
 
 import hashlib
 import os
+import shutil
 import time
+import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -64,6 +71,7 @@ def bump() -> None:
     """Make every cached page stale."""
     if _uses_shared_cache():
         cache.set(VERSION_KEY, str(time.time_ns()), None)
+        _switch_page_files(_read_version())
         return
     path = _stamp_path()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,6 +83,7 @@ def bump() -> None:
         path.touch()
     # Two bumps within the file system's clock resolution must still differ.
     os.utime(path, ns=(now, max(now, previous + 1000)))
+    _switch_page_files(_read_version())
 
 
 def page_key(request, version: str) -> str:
@@ -93,3 +102,58 @@ def on_model_changed(sender, **kwargs):
     from django.db import transaction
 
     transaction.on_commit(bump)
+
+
+# --- Page files for nginx ---------------------------------------------------------------------
+
+def _page_files_dir():
+    from pathlib import Path
+
+    configured = settings.PAGE_FILES_DIR
+    return Path(configured) if configured else None
+
+
+def write_page_file(path: str, version: str, content: bytes, packed: bytes) -> None:
+    """Store one page as a file nginx can serve; the write is atomic (rename)."""
+    root = _page_files_dir()
+    if root is None or not path.endswith("/") or ".." in path:
+        return
+    folder = root / f"v{version}" / path.strip("/")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in (("index.html", content), ("index.html.gz", packed)):
+        temporary = folder / f".{name}.{uuid.uuid4().hex}"
+        temporary.write_bytes(data)
+        os.replace(temporary, folder / name)
+    current = root / "current"
+    try:
+        linked = os.readlink(current)
+    except FileNotFoundError:
+        linked = ""
+    if linked != f"v{version}" and _newer(version, linked.removeprefix("v")):
+        _point_current(root, version)
+
+
+def _newer(version: str, than: str) -> bool:
+    try:
+        return int(version) > int(than)
+    except ValueError:
+        return True
+
+
+def _point_current(root, version: str) -> None:
+    (root / f"v{version}").mkdir(parents=True, exist_ok=True)
+    link = root / f".current-{uuid.uuid4().hex}"
+    os.symlink(f"v{version}", link)
+    os.replace(link, root / "current")  # atomic: nginx sees the old folder or the new one
+
+
+def _switch_page_files(version: str) -> None:
+    """Point nginx at the new version's (empty) folder and drop the old folders."""
+    root = _page_files_dir()
+    if root is None:
+        return
+    root.mkdir(parents=True, exist_ok=True)
+    _point_current(root, version)
+    for old in root.glob("v*"):
+        if old.name != f"v{version}":
+            shutil.rmtree(old, ignore_errors=True)
