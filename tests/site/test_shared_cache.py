@@ -1,0 +1,56 @@
+"""The page cache on Redis, the shared cache for several workers and machines."""
+
+import socket
+import uuid
+
+import pytest
+
+from samizdat.newsroom import services
+from tests.conftest import need
+
+REDIS = ("127.0.0.1", 6379)
+
+
+def redis_up() -> bool:
+    try:
+        socket.create_connection(REDIS, timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def shared_cache(settings):
+    need(redis_up(), "Redis on 127.0.0.1:6379 (apt-get install redis-server)")
+    prefix = f"samizdat-test-{uuid.uuid4().hex}"
+    settings.CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": f"redis://{REDIS[0]}:{REDIS[1]}/0", "KEY_PREFIX": prefix,
+    }}
+    import redis
+
+    client = redis.Redis(*REDIS)
+    yield client, prefix
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+
+
+def test_pages_and_the_content_version_live_in_redis(client, shared_cache, make_article,
+                                                     editor, django_assert_num_queries,
+                                                     django_capture_on_commit_callbacks):
+    redis_client, prefix = shared_cache
+    article = make_article(headline="Kept in Redis")
+    url = article.get_absolute_url()
+    assert client.get(url)["X-Page-Cache"] == "MISS"
+    keys = {k.decode() for k in redis_client.scan_iter(f"{prefix}:*")}
+    assert any("samizdat:content-version" in k for k in keys)
+    assert any("samizdat:page:" in k for k in keys)
+    with django_assert_num_queries(0):
+        assert client.get(url)["X-Page-Cache"] == "HIT"
+    version = redis_client.get(next(k for k in keys if "content-version" in k))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.unpublish(article, editor)
+    # Every worker reads the same new version from Redis: the old page is gone for all.
+    assert redis_client.get(next(k for k in keys if "content-version" in k)) != version
+    assert client.get(url).status_code == 404
+    assert b"Kept in Redis" not in client.get("/en/").content
