@@ -22,6 +22,13 @@ def test_generate_makes_a_realistic_archive(db):
     dates = articles.exclude(published_at=None).order_by("published_at")
     span = timezone.now() - dates.first().published_at
     assert span.days > 365 * 24
+    # A working newsroom today: every edition has news from the last two days, and about
+    # a third of the stories are from the last week.
+    recent = timezone.now() - timezone.timedelta(days=2)
+    for language in ("be", "ru", "en"):
+        assert dates.filter(edition__language=language, published_at__gte=recent).exists()
+    week = dates.filter(published_at__gte=timezone.now() - timezone.timedelta(days=8))
+    assert 60 <= week.count() <= 80
     shared = Counter(articles.values_list("translation_key", flat=True))
     assert any(n == 3 for n in shared.values())
     assert not articles.filter(tags=None).exists()

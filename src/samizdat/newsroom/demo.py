@@ -281,7 +281,6 @@ def generate(articles: int, seed: int = 1, stream=None, now=None) -> int:
     books = {lang: Phrasebook(lang if lang in PHRASES else "en", rng) for lang in languages}
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     start = now - datetime.timedelta(days=365 * YEARS)
-    span = (now - start).total_seconds()
     author_ids = [a.pk for a in scaffold["authors"]]
     base_id = (Article.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     translation_key = uuid.uuid4()
@@ -296,10 +295,7 @@ def generate(articles: int, seed: int = 1, stream=None, now=None) -> int:
                 if i % len(languages) == 0:
                     translation_key = uuid.uuid4() if rng.random() < 0.35 else None
                 book = books[lang]
-                moment = start + datetime.timedelta(
-                    seconds=span * (i + rng.random()) / articles
-                )
-                moment = moment.replace(microsecond=0)
+                moment = _moment(i, articles, start, now, rng).replace(microsecond=0)
                 status, published_at, publish_at = _status(i, articles, moment, now, rng)
                 day = (published_at or publish_at or moment).astimezone(tz).date()
                 section = rng.choice(scaffold["sections"][lang])
@@ -329,6 +325,26 @@ def generate(articles: int, seed: int = 1, stream=None, now=None) -> int:
             made += count
             bar.update(count)
     return made
+
+
+RECENT_DAYS = 7
+RECENT_PER_DAY = 40
+
+
+def _moment(i, total, start, now, rng):
+    """Dense recent news over the archive's long tail, oldest first.
+
+    The newest stories (a third of a small demo; a week at the archive's own density, at
+    least 40 a day, of a large one) fall in the last seven days, so the demo looks like a
+    working newsroom today; the rest spreads evenly over 25 years.
+    """
+    per_day = max(RECENT_PER_DAY, total / (365 * YEARS))
+    recent = int(min(total // 3, RECENT_DAYS * per_day))
+    boundary = now - datetime.timedelta(days=RECENT_DAYS)
+    if i < total - recent:
+        return start + (boundary - start) * ((i + rng.random()) / (total - recent))
+    position = i - (total - recent)
+    return boundary + (now - boundary) * ((position + rng.random()) / recent)
 
 
 def _status(i, total, moment, now, rng):
