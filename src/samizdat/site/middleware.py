@@ -66,19 +66,23 @@ class ReaderPageCacheMiddleware:
         return prefix in self.languages and "/preview/" not in path
 
     def _answer(self, request, entry, state):
-        compressed = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
+        meta = request.META
+        compressed = "gzip" in meta.get("HTTP_ACCEPT_ENCODING", "")
         etag = entry["gzip_etag"] if compressed else entry["etag"]
-        response = get_conditional_response(request, etag=etag)
+        response = None
+        if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta:
+            response = get_conditional_response(request, etag=etag)
         if response is None:
             body = entry["gzip"] if compressed else entry["content"]
             response = HttpResponse(body if request.method == "GET" else b"",
-                                    status=entry["status"])
+                                    status=entry["status"], headers=entry["headers"])
             response["Content-Length"] = str(len(body))
             if compressed:
                 response["Content-Encoding"] = "gzip"
-        for name, value in entry["headers"]:
-            if response.status_code != 304 or name.lower() != "content-type":
-                response[name] = value
+        else:
+            for name, value in entry["headers"]:
+                if name.lower() != "content-type":
+                    response[name] = value
         response["ETag"] = etag
         response["X-Page-Cache"] = state
         return response
