@@ -33,7 +33,8 @@ def assert_headers(response, where):
 def pages(make_article):
     article = make_article()
     return {
-        "home": "/en/", "article": article.get_absolute_url(), "feed": "/en/feed/",
+        "home": "/en/", "article": article.get_absolute_url(),
+        "feed": "/en/rss.xml", "atom": "/atom.xml",
         "sitemap": "/sitemap.xml", "robots": "/robots.txt", "not found": "/en/no-such-page/",
         "admin login": "/admin/login/",
     }

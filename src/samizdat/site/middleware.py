@@ -2,6 +2,7 @@
 
 import gzip
 import hashlib
+import re
 
 from django.conf import settings
 from django.core.cache import cache
@@ -9,6 +10,9 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
 from . import pagecache
+
+# Reader answers outside the editions' folders: site-wide feeds, sitemaps, robots.txt.
+ROOT_READER_PATHS = re.compile(r"^/(rss\.xml|atom\.xml|robots\.txt|(news-)?sitemap[-\w]*\.xml)$")
 
 # Headers that belong to one exchange, not to the page: never stored, never replayed.
 EXCHANGE_HEADERS = {"set-cookie", "date", "content-length", "x-page-cache", "etag",
@@ -62,6 +66,8 @@ class ReaderPageCacheMiddleware:
         return self._answer(request, entry, "MISS")
 
     def _candidate(self, path: str) -> bool:
+        if ROOT_READER_PATHS.match(path):
+            return True
         prefix = path.split("/", 2)[1] if path.count("/") >= 2 else ""
         return prefix in self.languages and "/preview/" not in path
 

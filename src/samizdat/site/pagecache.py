@@ -18,6 +18,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
@@ -84,6 +85,18 @@ def bump() -> None:
     # Two bumps within the file system's clock resolution must still differ.
     os.utime(path, ns=(now, max(now, previous + 1000)))
     _switch_page_files(_read_version())
+
+
+def reader_page(view):
+    """Mark a view's responses as public reader pages that the page cache may keep."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.reader_page = True
+        return response
+
+    return wrapper
 
 
 def page_key(request, version: str) -> str:

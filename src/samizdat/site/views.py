@@ -2,7 +2,6 @@
 
 import datetime
 import zoneinfo
-from functools import wraps
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -27,23 +26,12 @@ from samizdat.newsroom.models import (
 
 from . import chrome
 from . import preview as preview_tokens
+from .pagecache import reader_page
 from .pagination import keyset_page
 from .related import related_articles
 
 PAGE_SIZE = 20
 BREAKING_WINDOW = datetime.timedelta(hours=48)
-
-
-def reader_page(view):
-    """Mark a view's responses as public, cacheable reader pages."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response.reader_page = True
-        return response
-
-    return wrapper
 
 
 def current_edition() -> Edition:

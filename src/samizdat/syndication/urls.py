@@ -1,26 +1,30 @@
-"""Feed, sitemap and robots.txt addresses."""
+"""Feed, sitemap and robots.txt addresses; all of them are reader pages the page cache keeps."""
 
 from django.urls import path
+
+from samizdat.site.pagecache import reader_page
 
 from . import feeds, views
 
 app_name = "syndication"
 
+
+def feed_pair(prefix: str, feed_class, name: str) -> list:
+    """RSS and Atom for one kind of feed."""
+    return [
+        path(f"{prefix}rss.xml", reader_page(feed_class()), name=f"{name}-rss"),
+        path(f"{prefix}atom.xml", reader_page(feeds.atom(feed_class)()), name=f"{name}-atom"),
+    ]
+
+
 urlpatterns = [
-    path("rss.xml", feeds.SiteFeed(), name="site-rss"),
-    path("atom.xml", feeds.atom(feeds.SiteFeed)(), name="site-atom"),
-    path("<str:language>/rss.xml", feeds.ArticleFeed(), name="edition-rss"),
-    path("<str:language>/atom.xml", feeds.atom(feeds.ArticleFeed)(), name="edition-atom"),
-    path("<str:language>/section/<slug:slug>/rss.xml", feeds.SectionFeed(), name="section-rss"),
-    path("<str:language>/section/<slug:slug>/atom.xml", feeds.atom(feeds.SectionFeed)(),
-         name="section-atom"),
-    path("<str:language>/tag/<slug:slug>/rss.xml", feeds.TagFeed(), name="tag-rss"),
-    path("<str:language>/tag/<slug:slug>/atom.xml", feeds.atom(feeds.TagFeed)(), name="tag-atom"),
-    path("<str:language>/author/<slug:slug>/rss.xml", feeds.AuthorFeed(), name="author-rss"),
-    path("<str:language>/author/<slug:slug>/atom.xml", feeds.atom(feeds.AuthorFeed)(),
-         name="author-atom"),
-    path("sitemap.xml", views.index, name="sitemap-index"),
-    path("sitemap-<str:section>.xml", views.chunk, name="sitemap"),
-    path("news-sitemap.xml", views.news, name="news-sitemap"),
-    path("robots.txt", views.robots, name="robots"),
+    *feed_pair("", feeds.SiteFeed, "site"),
+    *feed_pair("<str:language>/", feeds.ArticleFeed, "edition"),
+    *feed_pair("<str:language>/section/<slug:slug>/", feeds.SectionFeed, "section"),
+    *feed_pair("<str:language>/tag/<slug:slug>/", feeds.TagFeed, "tag"),
+    *feed_pair("<str:language>/author/<slug:slug>/", feeds.AuthorFeed, "author"),
+    path("sitemap.xml", reader_page(views.index), name="sitemap-index"),
+    path("sitemap-<str:section>.xml", reader_page(views.chunk), name="sitemap"),
+    path("news-sitemap.xml", reader_page(views.news), name="news-sitemap"),
+    path("robots.txt", reader_page(views.robots), name="robots"),
 ]

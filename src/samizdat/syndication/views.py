@@ -9,7 +9,6 @@ from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import cache_page
 
 from samizdat.newsroom.models import Article
 
@@ -20,7 +19,6 @@ STATIC_CHUNKS = {"sections": maps.SectionSitemap, "tags": maps.TagSitemap,
                  "pages": maps.PageSitemap}
 
 
-@cache_page(3600)
 def index(request):
     """Lists the chunks without counting them: one small query whatever the archive size."""
     sections = [*STATIC_CHUNKS, *(f"{c}-{y}-{m:02d}" for c, y, m in maps.month_chunks())]
