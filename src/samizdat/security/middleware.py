@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.shortcuts import redirect
 
 from .services import session_is_revoked
 
@@ -45,7 +44,11 @@ class HostRoutingMiddleware:
 
 
 class SessionRevocationMiddleware:
-    """End a staff session begun before an administrator's "sign out everywhere"."""
+    """End a staff session begun before an administrator's "sign out everywhere".
+
+    The request then goes on as anonymous: the admin sends it to the sign-in page, a reader
+    page is simply shown.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -55,5 +58,4 @@ class SessionRevocationMiddleware:
         if (settings.SESSION_COOKIE_NAME in request.COOKIES
                 and request.user.is_authenticated and session_is_revoked(request)):
             logout(request)
-            return redirect(settings.LOGIN_URL)
         return self.get_response(request)
