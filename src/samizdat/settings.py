@@ -164,6 +164,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------------------------
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://samizdat")}
+if "locmem" in CACHES["default"]["BACKEND"]:
+    # Django's default keeps 300 entries; a news site's working set of pages is larger.
+    CACHES["default"].setdefault("OPTIONS", {})["MAX_ENTRIES"] = env.int(
+        "SAMIZDAT_LOCAL_CACHE_ENTRIES", default=3000)
 if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
     # django-environ names django-redis; Django's own client needs no extra package.
     CACHES["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
@@ -174,6 +178,8 @@ BROWSER_CACHE_SECONDS = env.int("SAMIZDAT_BROWSER_CACHE_SECONDS", default=60)
 # A folder where cached reader pages are also written as files, for nginx to serve directly
 # (docs/deployment.md). Off by default.
 PAGE_FILES_DIR = env.str("SAMIZDAT_PAGE_FILES_DIR", default="")
+# At most this many page files per worker process between two content changes.
+PAGE_FILES_MAX = env.int("SAMIZDAT_PAGE_FILES_MAX", default=20000)
 
 # `samizdat serve`: granian worker processes (default: one per CPU) and their memory cap.
 SERVE_WORKERS = env.int("SAMIZDAT_WORKERS", default=0) or os.cpu_count() or 1

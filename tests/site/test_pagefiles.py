@@ -60,3 +60,11 @@ def test_an_older_request_never_points_nginx_back_at_old_pages(files):
     pagecache.write_page_file("/en/", "200", b"new", b"")
     pagecache.write_page_file("/en/x/", "100", b"old", b"")  # finished after a newer one
     assert os.readlink(files / "current") == "v200"
+
+
+def test_a_crawler_cannot_fill_the_disk(client, files, settings, make_article):
+    settings.PAGE_FILES_MAX = 2
+    articles = [make_article() for _ in range(4)]
+    for article in articles:
+        assert client.get(article.get_absolute_url()).status_code == 200
+    assert len(list(files.rglob("index.html"))) == 2

@@ -126,11 +126,21 @@ def _page_files_dir():
     return Path(configured) if configured else None
 
 
+# Pages this process has written for the current version: a crawler walking the whole
+# archive between two publications must not fill the disk.
+_written = {"version": None, "count": 0}
+
+
 def write_page_file(path: str, version: str, content: bytes, packed: bytes) -> None:
     """Store one page as a file nginx can serve; the write is atomic (rename)."""
     root = _page_files_dir()
     if root is None or not path.endswith("/") or ".." in path:
         return
+    if _written["version"] != version:
+        _written.update(version=version, count=0)
+    if _written["count"] >= settings.PAGE_FILES_MAX:
+        return
+    _written["count"] += 1
     folder = root / f"v{version}" / path.strip("/")
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in (("index.html", content), ("index.html.gz", packed)):
