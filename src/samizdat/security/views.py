@@ -1,5 +1,6 @@
 """Second-factor screens: enrol an authenticator, enter a code, renew recovery codes."""
 
+from functools import wraps
 from io import BytesIO
 
 import segno
@@ -27,20 +28,25 @@ def _context(request, site, title, **extra):
     }
 
 
-def _staff_only(request, site):
-    """Anyone not signed in by password (or not staff) goes back to the sign-in page."""
-    user = request.user
-    if user.is_authenticated and user.is_active and user.is_staff:
-        return None
-    return HttpResponseRedirect(reverse("admin:login", current_app=site.name))
+def _code_screen(view):
+    """A screen between password and admin: staff signed in by password only, never cached,
+    CSRF-checked, and the code kept out of error reports. Anyone else goes to sign in."""
+
+    @wraps(view)
+    @never_cache
+    @csrf_protect
+    @sensitive_post_parameters("code")
+    def screen(request, site):
+        user = request.user
+        if not (user.is_authenticated and user.is_active and user.is_staff):
+            return HttpResponseRedirect(reverse("admin:login", current_app=site.name))
+        return view(request, site)
+
+    return screen
 
 
-@never_cache
-@csrf_protect
-@sensitive_post_parameters("code")
+@_code_screen
 def second_factor(request, site):
-    if refused := _staff_only(request, site):
-        return refused
     if request.user.is_verified():
         return HttpResponseRedirect(site.next_url(request))
     if not services.has_second_factor(request.user):
@@ -57,12 +63,8 @@ def second_factor(request, site):
                   _context(request, site, _("Second factor"), form=form))
 
 
-@never_cache
-@csrf_protect
-@sensitive_post_parameters("code")
+@_code_screen
 def enrol(request, site):
-    if refused := _staff_only(request, site):
-        return refused
     if services.has_second_factor(request.user):
         # Replacing a factor needs an administrator: a stolen password must not do it.
         return HttpResponseRedirect(
