@@ -155,3 +155,32 @@ def test_editors_cannot_read_or_change_the_audit_log(client, staff, make_article
                            {"action": "forged"}, **EN)
     entry.refresh_from_db()
     assert entry.action != "forged"
+
+
+def test_role_changes_and_newsroom_settings_are_audited(client, staff, scaffold):
+    from django.contrib.auth.models import Group
+
+    sign_in(client, staff["administrator"])
+    member = staff["contributor"]
+    editors = Group.objects.get(name="editor")
+    response = client.post(f"/admin/auth/user/{member.pk}/change/", {
+        "username": member.username, "email": member.email, "is_active": "on",
+        "is_staff": "on", "groups": [editors.pk],
+        "date_joined_0": "2026-01-01", "date_joined_1": "09:00:00",
+    }, **EN)
+    assert response.status_code == 302, response.content[:2000]
+    assert member.groups.filter(name="editor").exists()
+    entry = AuditEntry.objects.get(action="edit", object_type="auth.user")
+    assert entry.actor_name == staff["administrator"].username
+    assert "groups" in entry.details["fields"]
+    section = scaffold["sections"]["en"][0]
+    client.post(f"/admin/newsroom/section/{section.pk}/change/", {
+        "edition": section.edition_id, "name": "Renamed", "slug": section.slug,
+        "description": "", "position": section.position,
+    }, **EN)
+    assert AuditEntry.objects.filter(action="edit", object_type="newsroom.section",
+                                     object_id=str(section.pk)).exists()
+    tag = scaffold["tags"]["en"][0]
+    client.post(f"/admin/newsroom/tag/{tag.pk}/delete/", {"post": "yes"}, **EN)
+    assert AuditEntry.objects.filter(action="delete", object_type="newsroom.tag",
+                                     object_repr=str(tag)).exists()

@@ -57,6 +57,24 @@ def rich_text_field(**kwargs):
     return ProseEditorFormField(extensions=EDITOR_EXTENSIONS, required=False, **kwargs)
 
 
+class AuditedAdmin:
+    """Every change made through this screen goes to the audit log, like the actions' own."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.audit(request.user, "edit" if change else "create", obj,
+                       fields=sorted(form.changed_data) if change else [])
+
+    def delete_model(self, request, obj):
+        services.audit(request.user, "delete", obj)  # before: the entry names what it was
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.audit(request.user, "delete", obj)
+        super().delete_queryset(request, queryset)
+
+
 class ArticleForm(forms.ModelForm):
     body = rich_text_field(label=gettext_lazy("body"))
     translation_of = forms.ModelChoiceField(
@@ -122,7 +140,7 @@ class EditionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(AuditedAdmin, admin.ModelAdmin):
     form = ArticleForm
     change_form_template = "admin/newsroom/article/change_form.html"
     inlines = [BylineInline]
@@ -202,6 +220,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return actions
 
     def save_model(self, request, obj, form, change):
+        # Not audited here: save_related ends in an action that writes the entry.
         if not change:
             obj.created_by = request.user
         obj.save()
@@ -341,7 +360,7 @@ def _int(value):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "edition", "slug", "position", "show_on_home"]
     list_editable = ["position", "show_on_home"]
     list_filter = [EditionFilter]
@@ -350,7 +369,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "edition", "slug"]
     list_filter = [EditionFilter]
     search_fields = ["name", "slug"]
@@ -358,7 +377,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}
@@ -375,7 +394,7 @@ class PageForm(forms.ModelForm):
 
 
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
+class PageAdmin(AuditedAdmin, admin.ModelAdmin):
     form = PageForm
     list_display = ["title", "edition", "kind", "is_published", "in_footer", "position"]
     list_filter = [EditionFilter, "kind", "is_published"]
@@ -384,12 +403,11 @@ class PageAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        services.audit(request.user, "edit" if change else "create", obj)
         services.content_changed.send(Page, article=None, action="page")
 
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin):
+class EditionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["language", "site_name", "tagline", "position"]
 
     def has_add_permission(self, request):
@@ -400,7 +418,7 @@ class EditionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
+class SiteSettingsAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["edition", "contact_email"]
 
     def has_add_permission(self, request):
@@ -408,19 +426,19 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(SocialAccount)
-class SocialAccountAdmin(admin.ModelAdmin):
+class SocialAccountAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["label", "network", "edition", "url", "position"]
     list_editable = ["position"]
 
 
 @admin.register(DonationMethod)
-class DonationMethodAdmin(admin.ModelAdmin):
+class DonationMethodAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["title", "kind", "edition", "position"]
     list_editable = ["position"]
 
 
 @admin.register(ArticleRedirect)
-class ArticleRedirectAdmin(admin.ModelAdmin):
+class ArticleRedirectAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["old_path", "article", "created_at"]
     search_fields = ["old_path"]
     raw_id_fields = ["article"]

@@ -6,12 +6,16 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from samizdat.newsroom.admin import AuditedAdmin
+
 from . import services
 
 User = get_user_model()
 
 
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(AuditedAdmin, UserAdmin):
+    """Role (group) and permission changes are audited like every other admin change."""
+
     actions = ["sign_out_everywhere", "reset_second_factor", "unlock_sign_in"]
     list_display = [*UserAdmin.list_display, "last_login"]
 
