@@ -184,3 +184,21 @@ def test_role_changes_and_newsroom_settings_are_audited(client, staff, scaffold)
     client.post(f"/admin/newsroom/tag/{tag.pk}/delete/", {"post": "yes"}, **EN)
     assert AuditEntry.objects.filter(action="delete", object_type="newsroom.tag",
                                      object_repr=str(tag)).exists()
+
+
+def test_an_administrator_setting_a_password_is_audited_and_ends_old_sessions(client, staff):
+    from django.test import Client
+
+    member = Client()
+    sign_in(member, staff["editor"])
+    assert member.get("/admin/", **EN).status_code == 200
+    sign_in(client, staff["administrator"])
+    new_password = "a different horse battery staple"
+    response = client.post(f"/admin/auth/user/{staff['editor'].pk}/password/", {
+        "password1": new_password, "password2": new_password, "usable_password": "true",
+    }, **EN)
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="password set by administrator")
+    assert entry.object_id == str(staff["editor"].pk)
+    assert entry.actor_name == staff["administrator"].username
+    assert member.get("/admin/", **EN).status_code == 302

@@ -19,6 +19,15 @@ class StaffUserAdmin(AuditedAdmin, UserAdmin):
     actions = ["sign_out_everywhere", "reset_second_factor", "unlock_sign_in"]
     list_display = [*UserAdmin.list_display, "last_login"]
 
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            # Django's own form: set, and the member's other sessions are void (their
+            # session hash no longer matches); the audit log says who did it.
+            services.audit(request.user, "password set by administrator",
+                           User.objects.get(pk=id))
+        return response
+
     def _apply(self, request, queryset, action, message):
         for user in queryset:
             action(user, request.user)
