@@ -111,7 +111,7 @@ ROOT_URLCONF = "samizdat.urls"
 WSGI_APPLICATION = "samizdat.wsgi.application"
 
 TEMPLATES = [
-    # Reader pages (each app's jinja2/ folder): compiled to Python, several times faster.
+    # Reader pages: Jinja2 templates in each app's jinja2/ folder (see site/jinja.py).
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [],

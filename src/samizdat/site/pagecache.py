@@ -71,8 +71,9 @@ def _read_version() -> str:
 def bump() -> None:
     """Make every cached page stale."""
     if _uses_shared_cache():
-        cache.set(VERSION_KEY, str(time.time_ns()), None)
-        _switch_page_files(_read_version())
+        version = str(time.time_ns())
+        cache.set(VERSION_KEY, version, None)
+        _switch_page_files(version)
         return
     path = _stamp_path()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,7 +85,7 @@ def bump() -> None:
         path.touch()
     # Two bumps within the file system's clock resolution must still differ.
     os.utime(path, ns=(now, max(now, previous + 1000)))
-    _switch_page_files(_read_version())
+    _switch_page_files(_read_version())  # as stat reports it: file systems round stamps
 
 
 def reader_page(view):

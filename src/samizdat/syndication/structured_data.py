@@ -2,12 +2,9 @@
 
 import json
 
-from django import template
 from django.conf import settings
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
-
-register = template.Library()
 
 
 def _dump(data) -> str:
@@ -15,7 +12,6 @@ def _dump(data) -> str:
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(_json_script_escapes))  # noqa: S308
 
 
-@register.simple_tag
 def article_json_ld(article, edition, bylines):
     url = settings.SITE_URL + article.get_absolute_url()
     home = settings.SITE_URL + edition.get_absolute_url()

@@ -1,21 +1,17 @@
-"""Template helpers for reader pages: localised dates, share links, pagination links."""
+"""Helpers the reader templates call: localised dates, share links, pagination links."""
 
 import functools
 from urllib.parse import quote
 
-from django import template
 from django.conf import settings
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, override
-
-register = template.Library()
+from django.utils.translation import get_language
 
 CAPITALISED_WEEKDAYS = {"en", "de"}
 
 
-@register.filter
 def newsdate(value, with_time=True):
     """'3 May 2024, Friday, 14:23' in the newsroom's time zone and the active language."""
     if not value:
@@ -37,7 +33,6 @@ def _newsdate(value, with_time, language):
     return f"{day}, {weekday}, {date_filter(local, 'H:i')}"
 
 
-@register.simple_tag
 def page_url(url_name, url_kwargs, direction, cursor):
     """The address of an older/newer page of a listing ("" cursor: the first page)."""
     if not cursor:
@@ -45,7 +40,6 @@ def page_url(url_name, url_kwargs, direction, cursor):
     return reverse(f"{url_name}-{direction}", kwargs={**url_kwargs, "cursor": cursor})
 
 
-@register.simple_tag
 def absolute(path):
     return f"{settings.SITE_URL}{path}"
 
@@ -60,15 +54,8 @@ SHARE_TARGETS = (
 )
 
 
-@register.simple_tag
 def share_links(article):
     """Plain links to each network's share page: nothing loads until a reader clicks."""
     url = quote(f"{settings.SITE_URL}{article.get_absolute_url()}", safe="")
     title = quote(article.headline, safe="")
     return [(name, pattern.format(url=url, title=title)) for name, pattern in SHARE_TARGETS]
-
-
-@register.simple_tag
-def translated_url(url_name, language, **kwargs):
-    with override(language):
-        return reverse(url_name, kwargs=kwargs or None)
