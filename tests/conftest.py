@@ -50,6 +50,7 @@ def _isolated_page_cache(settings, tmp_path):
     from django.core.cache import cache
 
     settings.VAR_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
 
 

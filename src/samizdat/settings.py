@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "samizdat.newsroom",
+    "samizdat.photos",
     "samizdat.site",
     "samizdat.syndication",
     "samizdat.security",
@@ -260,8 +261,28 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("SAMIZDAT_STATIC_ROOT", default=str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("SAMIZDAT_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploaded photos and their renditions: the local folder, or an S3-compatible bucket when
+# SAMIZDAT_S3_BUCKET is set. Readers always fetch them from this site's own /media/ (nginx
+# or Django passes them on), never from the bucket's host: no request to another origin.
+S3_BUCKET = env.str("SAMIZDAT_S3_BUCKET", default="")
+MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if S3_BUCKET:
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("SAMIZDAT_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("SAMIZDAT_S3_REGION", default="") or None,
+            "access_key": env.str("SAMIZDAT_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("SAMIZDAT_S3_SECRET_KEY", default="") or None,
+            "location": env.str("SAMIZDAT_S3_PREFIX", default=""),
+            "default_acl": None,
+            "querystring_auth": False,
+            "file_overwrite": True,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     # In production, `collectstatic` writes content-hashed names with gzip copies beside
     # them; WhiteNoise serves those with a far-future, immutable Cache-Control.
     "staticfiles": {
@@ -273,11 +294,25 @@ STORAGES = {
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = not PRODUCTION  # no collectstatic needed on a laptop
 WHITENOISE_MAX_AGE = 3600  # for unhashed names; hashed ones are cached for a year
+# Photos: upload limits (a decompression bomb declares more pixels than it is worth),
+# rendition widths, the formats made besides the JPEG/PNG fallback (webp, avif), and the
+# list thumbnails' widths and shape.
+PHOTO_MAX_MB = env.int("SAMIZDAT_PHOTO_MAX_MB", default=40)
+PHOTO_MAX_MEGAPIXELS = env.int("SAMIZDAT_PHOTO_MAX_MEGAPIXELS", default=100)
+PHOTO_WIDTHS = tuple(env.list("SAMIZDAT_PHOTO_WIDTHS", cast=int,
+                              default=[480, 800, 1200, 1600]))
+PHOTO_FORMATS = tuple(env.list("SAMIZDAT_PHOTO_FORMATS", default=["webp"]))
+if set(PHOTO_FORMATS) - {"webp", "avif", "jpeg"}:
+    raise ImproperlyConfigured("SAMIZDAT_PHOTO_FORMATS may list webp, avif and jpeg; "
+                               f"it lists {', '.join(PHOTO_FORMATS)}.")
+PHOTO_THUMB_WIDTHS = (240, 480)
+PHOTO_THUMB_RATIO = 3 / 2
 # Request limits: a request body beyond these is refused with 400 before a view reads it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("SAMIZDAT_MAX_REQUEST_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o644
 
 # --- Security -----------------------------------------------------------------------------
 # Readers never load anything from another origin; the admin's editor needs nothing more.

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
 
+from samizdat.photos import views as photo_views
 from samizdat.site import views as site_views
 
 # A one-colour mark, so browsers asking for /favicon.ico get an answer and not a 404.
@@ -26,6 +27,7 @@ def favicon(request):
 reader_urlpatterns = [
     path("favicon.ico", favicon),
     path("a/<int:pk>/", site_views.short_link, name="short-link"),
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", photo_views.media, name="media"),
     path("", include("samizdat.syndication.urls")),
     *i18n_patterns(path("", include("samizdat.site.urls")), prefix_default_language=True),
 ]

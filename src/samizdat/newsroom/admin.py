@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_prose_editor.fields import ProseEditorFormField
 
+from samizdat.photos.inlines import GalleryInline
+
 from . import services
 from .models import (
     Article,
@@ -88,7 +90,8 @@ class ArticleForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = [
-            "edition", "headline", "slug", "lead", "body", "section", "extra_sections",
+            "edition", "headline", "slug", "lead", "hero_photo", "body", "section",
+            "extra_sections",
             "tags", "is_breaking", "is_featured", "is_photo_report", "has_video",
             "publish_at", "update_note", "comment_policy",
         ]
@@ -104,7 +107,7 @@ class ArticleForm(forms.ModelForm):
         if self.errors or self.request is None:
             return cleaned
         article = self.instance
-        for name in ("section", "edition", "headline", "slug"):
+        for name in ("section", "edition", "headline", "slug", "body", "hero_photo"):
             if name in cleaned:
                 setattr(article, name, cleaned[name])
         if self.action:
@@ -143,7 +146,7 @@ class EditionFilter(admin.SimpleListFilter):
 class ArticleAdmin(AuditedAdmin, admin.ModelAdmin):
     form = ArticleForm
     change_form_template = "admin/newsroom/article/change_form.html"
-    inlines = [BylineInline]
+    inlines = [BylineInline, GalleryInline]
     list_display = ["headline", "status_badge", "edition", "section", "bylines_list",
                     "published_at", "modified_at"]
     list_filter = ["status", EditionFilter, "section", "authors", "published_at",
@@ -152,12 +155,12 @@ class ArticleAdmin(AuditedAdmin, admin.ModelAdmin):
     search_fields = ["headline", "slug"]
     date_hierarchy = "published_at"
     show_full_result_count = False
-    autocomplete_fields = ["section", "extra_sections", "tags"]
+    autocomplete_fields = ["section", "extra_sections", "tags", "hero_photo"]
     prepopulated_fields = {"slug": ("headline",)}
     readonly_fields = ["status", "published_at", "updated_at", "short_link"]
     actions = ["publish_selected", "unpublish_selected"]
     fieldsets = [
-        (None, {"fields": ["edition", "headline", "slug", "lead", "body"]}),
+        (None, {"fields": ["edition", "headline", "slug", "lead", "hero_photo", "body"]}),
         (gettext_lazy("Placement"), {"fields": ["section", "extra_sections", "tags",
                                                  "is_breaking", "is_featured",
                                                  "is_photo_report", "has_video"]}),

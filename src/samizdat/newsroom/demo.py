@@ -17,6 +17,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from samizdat.photos.demo import create_photos
+from samizdat.photos.models import GalleryItem
 from samizdat.progress import progress
 
 from .editions import ensure_editions
@@ -278,6 +280,7 @@ def generate(articles: int, seed: int = 1, stream=None, now=None) -> int:
     with transaction.atomic():
         scaffold = create_scaffolding(rng)
     languages = list(scaffold["editions"])
+    photos = create_photos(languages, stream)
     books = {lang: Phrasebook(lang if lang in PHRASES else "en", rng) for lang in languages}
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     start = now - datetime.timedelta(days=365 * YEARS)
@@ -300,17 +303,20 @@ def generate(articles: int, seed: int = 1, stream=None, now=None) -> int:
                 day = (published_at or publish_at or moment).astimezone(tz).date()
                 section = rng.choice(scaffold["sections"][lang])
                 headline = rng.choice(book.headlines)
+                photo_report = rng.random() < 0.06
+                video = not photo_report and rng.random() < 0.05
                 rows.append(Article(
                     edition=scaffold["editions"][lang],
                     headline=headline,
                     slug=f"{rng.choice(SLUG_WORDS)}-{rng.choice(SLUG_WORDS)}-{base_id + i:x}",
                     lead=rng.choice(book.leads),
-                    body=book.body(),
+                    body=book.body() + (VIDEO if video else ""),
+                    hero_photo_id=rng.choice(photos[lang]) if rng.random() < 0.6 else None,
                     section=section,
                     is_breaking=rng.random() < 0.02 and i > articles - 50,
                     is_featured=rng.random() < 0.03,
-                    is_photo_report=rng.random() < 0.06,
-                    has_video=rng.random() < 0.05,
+                    is_photo_report=photo_report,
+                    has_video=video,
                     status=status,
                     publish_at=publish_at,
                     published_at=published_at,
@@ -321,12 +327,15 @@ def generate(articles: int, seed: int = 1, stream=None, now=None) -> int:
                 ))
             with transaction.atomic():
                 created = Article.objects.bulk_create(rows, batch_size=500)
-                _relations(created, scaffold, author_ids, rng)
+                _relations(created, scaffold, author_ids, rng, photos)
             made += count
             bar.update(count)
     return made
 
 
+# A video is a link in the text; readers see a local placeholder until they follow it.
+VIDEO = ('\n<p><a href="https://www.youtube.com/watch?v=aqz-KE-bpKQ">'
+         "https://www.youtube.com/watch?v=aqz-KE-bpKQ</a></p>")
 RECENT_DAYS = 7
 RECENT_PER_DAY = 40
 
@@ -361,10 +370,15 @@ def _status(i, total, moment, now, rng):
     return Status.PUBLISHED, moment, None
 
 
-def _relations(created, scaffold, author_ids, rng) -> None:
+def _relations(created, scaffold, author_ids, rng, photos) -> None:
     tags_through = Article.tags.through
-    tag_rows, bylines = [], []
+    tag_rows, bylines, gallery = [], [], []
     for article in created:
+        if article.is_photo_report:
+            for pos, photo in enumerate(rng.sample(photos[article.edition.language],
+                                                   len(photos[article.edition.language]))):
+                gallery.append(GalleryItem(article_id=article.pk, photo_id=photo,
+                                           position=pos))
         lang_tags = scaffold["tags"][article.edition.language]
         for tag in rng.sample(lang_tags, rng.randint(1, 4)):
             tag_rows.append(tags_through(article_id=article.pk, tag_id=tag.pk))
@@ -372,3 +386,4 @@ def _relations(created, scaffold, author_ids, rng) -> None:
             bylines.append(Byline(article_id=article.pk, author_id=author, position=pos))
     tags_through.objects.bulk_create(tag_rows, batch_size=1000)
     Byline.objects.bulk_create(bylines, batch_size=1000)
+    GalleryItem.objects.bulk_create(gallery, batch_size=1000)

@@ -134,6 +134,11 @@ class CommentPolicy(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# What a list item's thumbnail needs of its photo.
+LIST_PHOTO_FIELDS = ("key", "width", "height", "has_alpha", "alt_text", "renditions",
+                     "focal_x", "focal_y")
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What readers may see.
@@ -147,10 +152,11 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_lists(self):
         """Everything a list item shows, in a fixed number of queries."""
-        return self.select_related("edition", "section").only(
+        return self.select_related("edition", "section", "hero_photo").only(
             "id", "headline", "slug", "lead", "published_at", "pub_date", "is_breaking",
             "is_featured", "is_photo_report", "has_video", "edition__language",
             "section__name", "section__slug", "section__edition_id",
+            *(f"hero_photo__{name}" for name in LIST_PHOTO_FIELDS),
         )
 
 
@@ -188,6 +194,11 @@ class Article(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles", verbose_name=_("tags"))
     authors = models.ManyToManyField(
         Author, through="Byline", blank=True, related_name="articles", verbose_name=_("authors")
+    )
+
+    hero_photo = models.ForeignKey(
+        "photos.Photo", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("main photo"), help_text=_("Shown above the text and in lists."),
     )
 
     is_breaking = models.BooleanField(_("breaking"), default=False)

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from samizdat.photos import services as photos
+
 from .models import Article, AuditEntry, Author, Revision, Section, Tag, local_date
 from .workflow import EDITORIAL, Status, check_transition
 
@@ -155,6 +157,7 @@ def validate_for_readers(article: Article) -> None:
         errors["slug"] = _("Give the article a slug.")
     if errors:
         raise ValidationError(errors)
+    photos.check_for_publishing(article)
 
 
 def validate_action(article: Article, action: str, user, when=None) -> None:

@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 # Everything a reader page shows besides articles (which go through the newsroom's actions
 # and their content_changed signal): a change to any of these makes every cached page stale.
-READER_VISIBLE = ("Edition", "Section", "Tag", "Author", "Page", "SiteSettings",
-                  "SocialAccount", "DonationMethod")
+READER_VISIBLE = ("newsroom.Edition", "newsroom.Section", "newsroom.Tag", "newsroom.Author",
+                  "newsroom.Page", "newsroom.SiteSettings", "newsroom.SocialAccount",
+                  "newsroom.DonationMethod", "photos.Photo", "photos.GalleryItem")
 
 
 class SiteConfig(AppConfig):
@@ -22,9 +23,8 @@ class SiteConfig(AppConfig):
         from .pagecache import on_content_changed, on_model_changed
 
         content_changed.connect(on_content_changed, dispatch_uid="site-page-cache")
-        newsroom = self.apps.get_app_config("newsroom")
         for name in READER_VISIBLE:
-            model = newsroom.get_model(name)
+            model = self.apps.get_model(name)
             for signal in (post_save, post_delete):
                 signal.connect(on_model_changed, sender=model,
                                dispatch_uid=f"site-page-cache-{name}-{signal}")

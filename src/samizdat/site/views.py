@@ -23,6 +23,9 @@ from samizdat.newsroom.models import (
     Section,
     Tag,
 )
+from samizdat.photos.embeds import render_body
+from samizdat.photos.models import GalleryItem, Photo
+from samizdat.photos.services import placed_ids
 
 from . import chrome
 from . import preview as preview_tokens
@@ -160,8 +163,12 @@ def archive(request, year, month=None, day=None, direction=None, cursor=None):
 
 
 def _article_context(article: Article) -> dict:
+    placed = placed_ids(article.body)
+    in_text = {p.pk: p for p in Photo.objects.filter(pk__in=placed)} if placed else {}
     return {
         "article": article,
+        "body": render_body(article.body, in_text),
+        "gallery": list(article.gallery.all()),
         "bylines": [b.author for b in article.bylines.all()],
         "tags": list(article.tags.all()),
         "translations": list(article.translations()),
@@ -170,9 +177,10 @@ def _article_context(article: Article) -> dict:
 
 
 def _article_queryset():
-    return Article.objects.select_related("edition", "section").prefetch_related(
+    return Article.objects.select_related("edition", "section", "hero_photo").prefetch_related(
         Prefetch("bylines", queryset=Byline.objects.select_related("author")),
         "tags",
+        Prefetch("gallery", queryset=GalleryItem.objects.select_related("photo")),
     )
 
 

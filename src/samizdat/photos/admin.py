@@ -1,0 +1,159 @@
+"""The photo library in the admin: upload several at once, describe, find, place."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from samizdat.newsroom.admin import AuditedAdmin
+from samizdat.newsroom.services import audit
+
+from . import services
+from .models import Photo
+from .tasks import make_renditions
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={
+            "accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,image/avif"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)]
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(label=gettext_lazy("Photos"), help_text=gettext_lazy(
+        "JPEG, PNG, WebP or HEIC; select several at once. Location, camera and owner "
+        "details are removed from every file."))
+    caption = forms.CharField(label=gettext_lazy("caption"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    credit = forms.CharField(label=gettext_lazy("credit"), required=False, max_length=200)
+    alt_text = forms.CharField(label=gettext_lazy("alternative text"), required=False,
+                               max_length=400)
+
+
+class MissingAltFilter(admin.SimpleListFilter):
+    title = gettext_lazy("alternative text")
+    parameter_name = "alt"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("Missing")), ("written", _("Written"))]
+
+    def queryset(self, request, queryset):
+        missing = Q(alt_text="")
+        if self.value() == "missing":
+            return queryset.filter(missing)
+        if self.value() == "written":
+            return queryset.exclude(missing)
+        return queryset
+
+
+@admin.register(Photo)
+class PhotoAdmin(AuditedAdmin, admin.ModelAdmin):
+    list_display = ["preview", "name", "caption_start", "credit", "has_alt", "dimensions",
+                    "placement", "uploaded_at"]
+    list_display_links = ["preview", "name"]
+    list_filter = [MissingAltFilter, "uploaded_at", "source_format"]
+    search_fields = ["name", "caption", "credit", "alt_text"]
+    date_hierarchy = "uploaded_at"
+    show_full_result_count = False
+    list_per_page = 50
+    readonly_fields = ["large_preview", "placement", "dimensions", "source_format", "size",
+                       "made", "uploaded_by", "uploaded_at"]
+    fields = ["large_preview", "name", "caption", "credit", "alt_text", "focal_x", "focal_y",
+              "placement", "dimensions", "source_format", "size", "made", "uploaded_by",
+              "uploaded_at"]
+    actions = ["renditions_again"]
+
+    @admin.display(description=gettext_lazy("photo"))
+    def preview(self, obj):
+        return format_html('<img src="{}" alt="" width="120" loading="lazy">',
+                           obj.preview_url())
+
+    @admin.display(description=gettext_lazy("photo"))
+    def large_preview(self, obj):
+        return format_html('<img src="{}" alt="" width="480">', obj.preview_url())
+
+    @admin.display(description=gettext_lazy("caption"))
+    def caption_start(self, obj):
+        return obj.caption[:80]
+
+    @admin.display(description=gettext_lazy("alt text"), boolean=True)
+    def has_alt(self, obj):
+        return bool(obj.alt_text.strip())
+
+    @admin.display(description=gettext_lazy("size"))
+    def dimensions(self, obj):
+        return f"{obj.width}×{obj.height}"
+
+    @admin.display(description=gettext_lazy("to place in a text"))
+    def placement(self, obj):
+        return format_html("<code>[photo {}]</code>", obj.pk)
+
+    @admin.display(description=gettext_lazy("renditions"))
+    def made(self, obj):
+        widths = obj.renditions.get("widths", [])
+        return ", ".join([*map(str, widths), *obj.renditions.get("formats", [])])
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Uploading replaces the empty add form: several files, each checked on its own."""
+        if not self.has_add_permission(request):
+            return self.changeform_view(request, None, form_url, extra_context)
+        form = UploadForm(request.POST or None, request.FILES or None)
+        failures = []
+        if request.method == "POST" and form.is_valid():
+            made = []
+            for upload in form.cleaned_data["files"]:
+                try:
+                    photo = services.ingest(
+                        services.read_upload(upload), name=upload.name, user=request.user,
+                        caption=form.cleaned_data["caption"],
+                        credit=form.cleaned_data["credit"],
+                        alt_text=form.cleaned_data["alt_text"])
+                except ValidationError as error:
+                    failures.append((upload.name, " ".join(error.messages)))
+                    continue
+                audit(request.user, "create", photo)
+                made.append(photo)
+            if made:
+                self.message_user(request, ngettext(
+                    "%(n)d photo added.", "%(n)d photos added.", len(made)) % {"n": len(made)},
+                    messages.SUCCESS)
+            if not failures:
+                return HttpResponseRedirect(reverse("admin:photos_photo_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Upload photos"), "form": form, "failures": failures,
+            "opts": self.model._meta, "has_view_permission": True,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/photos/photo/upload.html", context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"focal_x", "focal_y"} & set(form.changed_data):
+            make_renditions.enqueue(obj.pk)  # the list thumbnails follow the focal point
+
+    @admin.action(description=gettext_lazy("Make the renditions again"))
+    def renditions_again(self, request, queryset):
+        count = 0
+        for photo in queryset.only("pk"):
+            make_renditions.enqueue(photo.pk)
+            count += 1
+        self.message_user(request, ngettext("%(n)d photo queued.", "%(n)d photos queued.",
+                                            count) % {"n": count})

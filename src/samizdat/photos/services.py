@@ -1,0 +1,168 @@
+"""Actions on the photo library: upload, renditions, deletion, and checks before publishing."""
+
+import logging
+import re
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import images
+from .models import GalleryItem, Photo
+
+log = logging.getLogger(__name__)
+
+# A photo placed in an article's text: "[photo 123]" on a paragraph of its own.
+SHORTCODE = re.compile(r"\[photo\s+(\d{1,12})\]")
+
+
+def _limits() -> dict:
+    return {"max_bytes": settings.PHOTO_MAX_MB * 2**20,
+            "max_pixels": settings.PHOTO_MAX_MEGAPIXELS * 1_000_000}
+
+
+def read_upload(upload) -> bytes:
+    """The bytes of an uploaded file, refusing to read more than the limit allows."""
+    limit = settings.PHOTO_MAX_MB * 2**20
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(_("The file is larger than %(limit)s MB.")
+                              % {"limit": settings.PHOTO_MAX_MB})
+    return data
+
+
+def ingest(data: bytes, *, name: str = "", user=None, caption: str = "", credit: str = "",
+           alt_text: str = "", make_renditions: bool = True) -> Photo:
+    """Add an upload to the library, or raise ValidationError and leave nothing behind.
+
+    The stored original is the re-encoded, metadata-free copy, never the upload itself; one
+    small rendition in the fallback format is made at once so pages can show the photo
+    before the task queue has made the rest.
+    """
+    cleaned = images.clean(data, **_limits())
+    photo = Photo(
+        name=PurePosixPath(name).stem[:200] if name else "", caption=caption,
+        credit=credit, alt_text=alt_text, uploaded_by=user, format=cleaned.format,
+        source_format=cleaned.source_format, width=cleaned.width, height=cleaned.height,
+        size=len(cleaned.data), has_alpha=cleaned.has_alpha,
+    )
+    photo.original = f"{photo.folder}/original.{images.EXTENSION[cleaned.format]}"
+    written = []
+    try:
+        written.append(default_storage.save(photo.original, ContentFile(cleaned.data)))
+        photo.original = written[0]
+        image = images.load(cleaned.data, settings.PHOTO_WIDTHS[0])
+        first = _widths(photo)[:1]
+        written.extend(_write(photo, image, first, [photo.fallback]))
+        photo.renditions = {"widths": first, "formats": [photo.fallback], "thumbs": [],
+                            "focus": photo.focus}
+        with transaction.atomic():
+            photo.save()
+            if make_renditions:
+                from .tasks import make_renditions as task
+
+                transaction.on_commit(lambda: task.enqueue(photo.pk))
+    except BaseException:
+        for stored in written:
+            default_storage.delete(stored)
+        raise
+    return photo
+
+
+def _widths(photo: Photo) -> list[int]:
+    """The rendition widths of a photo: the configured ones it is wider than, and itself."""
+    configured = sorted(settings.PHOTO_WIDTHS)
+    widths = [w for w in configured if w < photo.width]
+    widths.append(min(photo.width, configured[-1]))
+    return sorted(set(widths))
+
+
+def _write(photo, image, widths, formats, thumb=False) -> list[str]:
+    written = []
+    for width in widths:
+        if thumb:
+            scaled = images.crop(image, width, settings.PHOTO_THUMB_RATIO,
+                                 (photo.focal_x, photo.focal_y))
+        else:
+            scaled = images.resize(image, width)
+        for fmt in formats:
+            name = photo.rendition_name(width, fmt, thumb)
+            default_storage.delete(name)  # the same name always holds the same picture
+            written.append(default_storage.save(name, ContentFile(images.encode(scaled, fmt))))
+    return written
+
+
+def make_renditions(photo: Photo) -> Photo:
+    """Every width in every format, and the list thumbnails around the focal point."""
+    with default_storage.open(photo.original, "rb") as stored:
+        data = stored.read()
+    formats = [*dict.fromkeys([*settings.PHOTO_FORMATS, photo.fallback])]
+    widths = _widths(photo)
+    thumbs = [w for w in settings.PHOTO_THUMB_WIDTHS if w <= photo.width] or [
+        min(settings.PHOTO_THUMB_WIDTHS)]
+    image = images.load(data, widths[-1])
+    photo.renditions = {"widths": widths, "formats": formats, "thumbs": thumbs,
+                        "focus": photo.focus}
+    kept = set(_write(photo, image, widths, formats))
+    kept |= set(_write(photo, image, thumbs, formats, thumb=True))
+    kept.add(photo.original)
+    _remove_others(photo, kept)
+    photo.save(update_fields=["renditions"])
+    return photo
+
+
+def _remove_others(photo: Photo, kept: set[str]) -> None:
+    """Renditions no longer named by the photo (an older focal point's thumbnails)."""
+    try:
+        _folders, files = default_storage.listdir(photo.folder)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    for name in files:
+        path = f"{photo.folder}/{name}"
+        if path not in kept:
+            default_storage.delete(path)
+
+
+def delete_files(photo: Photo) -> None:
+    try:
+        _folders, files = default_storage.listdir(photo.folder)
+    except FileNotFoundError:
+        files = []
+    for name in files:
+        default_storage.delete(f"{photo.folder}/{name}")
+
+
+# --- What articles use ----------------------------------------------------------------------
+
+def placed_ids(body: str) -> list[int]:
+    return [int(n) for n in dict.fromkeys(SHORTCODE.findall(body or ""))]
+
+
+def photos_of(article) -> list[Photo]:
+    """Every photo an article shows: its hero, its photo report and those in its text."""
+    ids = set(placed_ids(article.body))
+    if article.hero_photo_id:
+        ids.add(article.hero_photo_id)
+    if article.pk:
+        ids.update(GalleryItem.objects.filter(article=article).values_list("photo_id",
+                                                                            flat=True))
+    return list(Photo.objects.filter(pk__in=ids))
+
+
+def check_for_publishing(article) -> None:
+    """Raise ValidationError if a photo the article shows has no alternative text or is gone."""
+    photos = photos_of(article)
+    missing = [p for p in photos if not p.alt_text.strip()]
+    if missing:
+        raise ValidationError(
+            _("Write the alternative text of every photo before publishing; missing on: "
+              "%(photos)s.") % {"photos": ", ".join(f"#{p.pk} {p}" for p in missing)})
+    absent = set(placed_ids(article.body)) - {p.pk for p in photos}
+    if absent:
+        raise ValidationError(
+            _("The text places photos that are not in the library: %(ids)s.")
+            % {"ids": ", ".join(f"#{n}" for n in sorted(absent))})

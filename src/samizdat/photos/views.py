@@ -1,0 +1,32 @@
+"""Photos for readers from this site's own address, whatever storage holds them.
+
+In production nginx serves /media/ from the folder itself (docs/nginx/samizdat.conf) and
+this view answers only what nginx cannot: everything with a bucket behind it, and the
+development server. Only photo files are served, never anything else in storage.
+"""
+
+import re
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.views.decorators.http import require_safe
+
+from .images import EXTENSION, MIME
+
+NAME = re.compile(r"^photos/[0-9a-f]{2}/[0-9a-f]{16}/[\w.-]{1,40}$")
+TYPES = {f".{ext}": MIME[fmt] for fmt, ext in EXTENSION.items()}
+
+
+@require_safe
+def media(request, path):
+    suffix = path[path.rfind("."):] if "." in path else ""
+    if not NAME.match(path) or ".." in path or suffix not in TYPES:
+        raise Http404("not a photo")
+    if not default_storage.exists(path):
+        raise Http404("no such photo")
+    response = FileResponse(default_storage.open(path, "rb"), content_type=TYPES[suffix])
+    # A name always holds the same picture (a new focal point makes new names).
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["Content-Disposition"] = "inline"
+    return response
+
