@@ -267,6 +267,12 @@ MEDIA_ROOT = Path(env.str("SAMIZDAT_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 S3_BUCKET = env.str("SAMIZDAT_S3_BUCKET", default="")
 MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 if S3_BUCKET:
+    try:
+        import storages  # noqa: F401
+    except ImportError as error:
+        raise ImproperlyConfigured(
+            "SAMIZDAT_S3_BUCKET is set but the S3 storage is not installed: "
+            "pip install 'samizdat[s3]' (or unset SAMIZDAT_S3_BUCKET).") from error
     MEDIA_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {

@@ -121,3 +121,26 @@ def authenticator_code(secret: str) -> str:
 
     key = b32decode(secret + "=" * (-len(secret) % 8))
     return f"{totp(key):06d}"
+
+
+def test_photo_report_shows_every_photo_from_our_origin(watched, site):
+    article = (Article.objects.published().filter(edition__language="en",
+                                                  is_photo_report=True, gallery__isnull=False)
+               .select_related("edition").distinct().first())
+    w = watched(viewport={"width": 390, "height": 800}, device_scale_factor=2)
+    page = w.page
+    page.goto(site + article.get_absolute_url())
+    figures = page.locator(".gallery figure")
+    assert figures.count() == article.gallery.count() >= 3
+    for i in range(figures.count()):  # lazy images load as the reader scrolls to them
+        figures.nth(i).scroll_into_view_if_needed()
+        figures.nth(i).locator("img").evaluate("img => img.decode()")
+    images = page.eval_on_selector_all(".gallery img", """imgs => imgs.map(i => ({
+        src: i.currentSrc, width: i.naturalWidth, shown: i.getBoundingClientRect().width}))""")
+    for image in images:
+        assert image["width"] > 0 and image["src"].endswith(".webp"), image
+        # A phone gets a rendition sized for its screen, not the original.
+        assert image["width"] <= 800 and image["shown"] <= 390
+    assert page.locator(".gallery figcaption").first.inner_text()
+    assert not w.foreign_requests(), w.foreign_requests()
+    assert not w.errors, w.errors

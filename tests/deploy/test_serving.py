@@ -217,6 +217,19 @@ def test_nginx_serves_static_files_itself(nginx, app):
     assert "X-Cache" not in headers  # never reached the application
 
 
+def test_photos_come_from_nginx_and_from_the_application_alike(nginx, app):
+    html = fetch(nginx + "/en/")[2].decode()
+    start = html.index('src="/media/photos/') + len('src="')
+    photo = html[start:html.index('"', start)]
+    status, headers, body = fetch(nginx + photo)
+    assert status == 200 and headers["Content-Type"] == "image/jpeg"
+    assert "immutable" in headers["Cache-Control"] and "X-Cache" not in headers
+    # Without nginx (a bucket behind, or no proxy at all) the application answers the same.
+    direct = fetch(app["url"] + photo)
+    assert direct[0] == 200 and direct[2] == body
+    assert direct[1]["Cache-Control"] == headers["Cache-Control"]
+
+
 def test_nginx_prefers_the_baked_copy(nginx):
     status, headers, body = fetch(nginx + "/en/baked-page/")
     assert status == 200 and body == b"<p>from the baked copy</p>"

@@ -8,12 +8,17 @@ ROLES: dict[str, set[str] | str] = {
         "newsroom.view_author", "newsroom.view_revision",
         "newsroom.add_byline", "newsroom.change_byline", "newsroom.delete_byline",
         "newsroom.view_byline",
+        *(f"photos.{verb}_{model}" for verb in ("add", "change", "view")
+          for model in ("photo", "galleryitem")),
+        "photos.delete_galleryitem",
     },
     "editor": {
         *(f"newsroom.{verb}_{model}"
           for verb in ("add", "change", "delete", "view")
           for model in ("article", "section", "tag", "author", "page", "sitesettings",
                         "socialaccount", "donationmethod", "articleredirect", "byline")),
+        *(f"photos.{verb}_{model}" for verb in ("add", "change", "delete", "view")
+          for model in ("photo", "galleryitem")),
         "newsroom.publish_article", "newsroom.edit_any_article", "newsroom.view_revision",
     },
     # Comments arrive later; the group exists so staff can be placed in it now.

@@ -10,7 +10,7 @@ class PhotosConfig(AppConfig):
     verbose_name = _("Photos")
 
     def ready(self):
-        from django.db.models.signals import post_delete
+        from django.db.models.signals import post_delete, post_migrate
         from pillow_heif import register_heif_opener
 
         from .models import Photo
@@ -18,6 +18,15 @@ class PhotosConfig(AppConfig):
         # Phones send HEIC; with this opener Pillow reads it like any other format.
         register_heif_opener()
         post_delete.connect(_files_go_too, sender=Photo, dispatch_uid="photos-delete-files")
+        # The roles are set after the newsroom migrates, before this app's permissions
+        # exist on a new database: set them again once they do.
+        post_migrate.connect(_roles, sender=self, dispatch_uid="photos-roles")
+
+
+def _roles(sender, **kwargs):
+    from samizdat.newsroom.roles import sync_roles
+
+    sync_roles()
 
 
 def _files_go_too(sender, instance, **kwargs):

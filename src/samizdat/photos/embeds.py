@@ -21,6 +21,7 @@ VIMEO_ID = re.compile(r"^\d{4,12}$")
 
 HERO_SIZES = "(min-width: 44rem) 42rem, calc(100vw - 2rem)"
 THUMB_SIZES = "8rem"
+LEAD_SIZES = "(min-width: 48rem) 32rem, calc(100vw - 2rem)"
 
 
 def picture(photo: Photo, sizes: str = HERO_SIZES, thumb: bool = False,

@@ -54,8 +54,9 @@ def iptc_segment() -> bytes:
     return b"\xff\xed" + (len(payload) + 2).to_bytes(2, "big") + payload
 
 
-def picture(width: int, height: int, seed: int = 0) -> Image.Image:
-    """A colourful scene (sky, hills, sun, a crowd of dots) that compresses like a photo."""
+def picture(width: int, height: int, seed: int = 0, grain: int = 0) -> Image.Image:
+    """A colourful scene (sky, hills, sun, a crowd of dots); `grain` adds sensor noise of
+    that strength, so that it compresses as badly as a real photo does."""
     rng = random.Random(seed)
     image = Image.linear_gradient("L").resize((width, height))
     hue = rng.randrange(256)
@@ -75,13 +76,19 @@ def picture(width: int, height: int, seed: int = 0) -> Image.Image:
     for _ in range(width * height // 4000):
         x, y = rng.randrange(width), rng.randrange(height // 2, height)
         draw.ellipse((x, y, x + 6, y + 9), fill=tuple(rng.randrange(256) for _ in range(3)))
+    if grain:
+        # Texture at every scale, as in a real scene (leaves, faces, asphalt) and its noise.
+        for step in (64, 16, 4, 1):
+            noise = Image.effect_noise((max(1, width // step), max(1, height // step)), grain)
+            noise = noise.resize((width, height), Image.Resampling.BICUBIC).convert("RGB")
+            image = Image.blend(image, noise, 0.12)
     return image
 
 
-def jpeg(width=1600, height=1067, seed=0, orientation=1, quality=88) -> bytes:
+def jpeg(width=1600, height=1067, seed=0, orientation=1, quality=88, grain=0) -> bytes:
     """A JPEG as a phone writes it: EXIF with GPS, serial and owner, XMP, and IPTC."""
     out = io.BytesIO()
-    picture(width, height, seed).save(out, "JPEG", quality=quality,
+    picture(width, height, seed, grain).save(out, "JPEG", quality=quality,
                                       exif=exif(orientation).tobytes(), xmp=XMP.encode())
     data = out.getvalue()
     return data[:2] + iptc_segment() + data[2:]

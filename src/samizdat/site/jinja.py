@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from jinja2 import Environment
 
-from samizdat.photos.embeds import THUMB_SIZES, figure, picture
+from samizdat.photos.embeds import LEAD_SIZES, THUMB_SIZES, figure, picture
 from samizdat.syndication.structured_data import article_json_ld
 
 from .helpers import absolute, newsdate, page_url, share_links
@@ -31,6 +31,7 @@ def environment(**options) -> Environment:
         "url": url, "static": static, "absolute": absolute, "page_url": page_url,
         "share_links": share_links, "article_json_ld": article_json_ld,
         "picture": picture, "figure": figure, "THUMB_SIZES": THUMB_SIZES,
+        "LEAD_SIZES": LEAD_SIZES,
     })
     env.filters.update({
         "date": defaultfilters.date, "newsdate": newsdate,

@@ -2,9 +2,10 @@
 
 import django.core.validators
 import django.db.models.deletion
-import samizdat.photos.models
 from django.conf import settings
 from django.db import migrations, models
+
+import samizdat.photos.models
 
 
 class Migration(migrations.Migration):
