@@ -32,6 +32,10 @@ def _form(scaffold, **overrides):
         "bylines-MAX_NUM_FORMS": "1000",
         "bylines-0-author": scaffold["authors"][0].pk,
         "bylines-0-position": "0",
+        "gallery-TOTAL_FORMS": "0",
+        "gallery-INITIAL_FORMS": "0",
+        "gallery-MIN_NUM_FORMS": "0",
+        "gallery-MAX_NUM_FORMS": "1000",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}

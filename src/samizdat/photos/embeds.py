@@ -26,7 +26,11 @@ LEAD_SIZES = "(min-width: 48rem) 32rem, calc(100vw - 2rem)"
 
 def picture(photo: Photo, sizes: str = HERO_SIZES, thumb: bool = False,
             lazy: bool = True) -> SafeString:
-    """A <picture> with modern formats first, the fallback last, and its size reserved."""
+    """A <picture> with modern formats first, the fallback last, and its size reserved.
+
+    A list thumbnail sits beside its headline's link, which says it all: it is decorative
+    (empty alternative text), so screen readers do not read each story twice.
+    """
     sources = photo.sources(thumb=thumb)
     if not sources:
         return mark_safe("")  # noqa: S308 - an empty string
@@ -37,7 +41,7 @@ def picture(photo: Photo, sizes: str = HERO_SIZES, thumb: bool = False,
         '<picture>{}<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}"{}>'
         "</picture>",
         modern, sources["src"], sources["srcset"], sizes, sources["width"],
-        sources["height"], photo.alt_text,
+        sources["height"], "" if thumb else photo.alt_text,
         mark_safe(' loading="lazy" decoding="async"') if lazy else "",  # noqa: S308
     )
 
