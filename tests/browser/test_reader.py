@@ -109,6 +109,16 @@ def test_admin_rich_text_editor_loads_without_csp_violations(watched, site):
     editor.click()
     page.keyboard.type("Typed in the browser")
     assert "Typed in the browser" in editor.inner_text()
+    # The photo form: a click on the picture sets the focal point's fields.
+    from samizdat.photos.models import Photo
+
+    page.goto(site + f"/admin/photos/photo/{Photo.objects.first().pk}/change/")
+    picture = page.locator("img[data-focal-picker]")
+    picture.wait_for()
+    box = picture.bounding_box()
+    picture.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.75})
+    assert page.input_value("#id_focal_x") == "0.25"
+    assert page.input_value("#id_focal_y") == "0.75"
     assert not w.foreign_requests()
     assert not [e for e in w.errors if "Content Security Policy" in e], w.errors
 

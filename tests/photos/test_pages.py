@@ -157,3 +157,19 @@ def test_publishing_needs_alternative_text_on_every_photo(make_article, editor):
     no_alt.alt_text = "Riot police line"
     no_alt.save()
     newsroom.publish(Article.objects.get(pk=article.pk - 1), editor)
+
+
+def test_only_photos_that_pages_show_make_cached_pages_stale(
+        photo_article, django_capture_on_commit_callbacks):
+    from samizdat.site.pagecache import _read_version
+
+    before = _read_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        unused = make_photo(40)
+        unused.caption = "Not in any article yet"
+        unused.save()
+    assert _read_version() == before  # uploads all day long keep the cache warm
+    with django_capture_on_commit_callbacks(execute=True):
+        photo_article.hero_photo.caption = "A new caption"
+        photo_article.hero_photo.save()
+    assert _read_version() != before

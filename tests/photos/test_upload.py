@@ -148,3 +148,17 @@ def test_a_failure_after_the_files_are_written_removes_them(monkeypatch, setting
     with pytest.raises(RuntimeError):
         services.ingest(samples.jpeg(600, 400))
     assert not any(p.is_file() for p in (settings.MEDIA_ROOT).rglob("*"))
+
+
+def test_avif_renditions_when_configured_come_first_and_carry_nothing(settings):
+    from samizdat.photos.embeds import picture
+
+    settings.PHOTO_FORMATS = ("avif", "webp")
+    photo = services.make_renditions(services.ingest(samples.jpeg(900, 600),
+                                                     make_renditions=False))
+    assert photo.renditions["formats"] == ["avif", "webp", "jpeg"]
+    for name, content in stored_files(photo).items():
+        assert_clean(content, name)
+    html = str(picture(photo))
+    assert html.index('type="image/avif"') < html.index('type="image/webp"') < html.index("<img")
+    assert Image.open(default_storage.open(photo.rendition_name(480, "avif"))).format == "AVIF"

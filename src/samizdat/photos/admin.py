@@ -80,6 +80,9 @@ class PhotoAdmin(AuditedAdmin, admin.ModelAdmin):
               "uploaded_at"]
     actions = ["renditions_again"]
 
+    class Media:
+        js = ["photos/focal.js"]
+
     @admin.display(description=gettext_lazy("photo"))
     def preview(self, obj):
         return format_html('<img src="{}" alt="" width="120" loading="lazy">',
@@ -87,7 +90,9 @@ class PhotoAdmin(AuditedAdmin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("photo"))
     def large_preview(self, obj):
-        return format_html('<img src="{}" alt="" width="480">', obj.preview_url())
+        return format_html('<span><img src="{}" alt="" width="480" data-focal-picker="{}">'
+                           "</span>", obj.preview_url(),
+                           _("Click the picture where list thumbnails should centre."))
 
     @admin.display(description=gettext_lazy("caption"))
     def caption_start(self, obj):

@@ -10,7 +10,7 @@ class PhotosConfig(AppConfig):
     verbose_name = _("Photos")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_migrate
+        from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete
         from pillow_heif import register_heif_opener
 
         from .models import Photo
@@ -18,6 +18,8 @@ class PhotosConfig(AppConfig):
         # Phones send HEIC; with this opener Pillow reads it like any other format.
         register_heif_opener()
         post_delete.connect(_files_go_too, sender=Photo, dispatch_uid="photos-delete-files")
+        post_save.connect(_shown_photo_changed, sender=Photo, dispatch_uid="photos-shown")
+        pre_delete.connect(_shown_photo_changed, sender=Photo, dispatch_uid="photos-shown-del")
         # The roles are set after the newsroom migrates, before this app's permissions
         # exist on a new database: set them again once they do.
         post_migrate.connect(_roles, sender=self, dispatch_uid="photos-roles")
@@ -27,6 +29,29 @@ def _roles(sender, **kwargs):
     from samizdat.newsroom.roles import sync_roles
 
     sync_roles()
+
+
+def _shown_photo_changed(sender, instance, created=False, **kwargs):
+    """Cached pages go stale when a photo they show changes (new renditions, a caption).
+
+    Not for every upload: a newsroom adds photos all day, and each change of the content
+    version makes every cached page a miss. A photo placed only inside a text is not found
+    here (it would take a scan of every body); its page is refreshed by the next change.
+    """
+    from django.db import transaction
+
+    from samizdat.newsroom.models import Article
+    from samizdat.newsroom.services import content_changed
+
+    from .models import GalleryItem
+
+    if created:
+        return
+    shown = (Article.objects.filter(hero_photo_id=instance.pk).exists()
+             or GalleryItem.objects.filter(photo_id=instance.pk).exists())
+    if shown:
+        transaction.on_commit(
+            lambda: content_changed.send(sender, article=None, action="photo"))
 
 
 def _files_go_too(sender, instance, **kwargs):

@@ -4,10 +4,11 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 # Everything a reader page shows besides articles (which go through the newsroom's actions
-# and their content_changed signal): a change to any of these makes every cached page stale.
+# and their content_changed signal) and photos (which send it when a page shows them): a
+# change to any of these makes every cached page stale.
 READER_VISIBLE = ("newsroom.Edition", "newsroom.Section", "newsroom.Tag", "newsroom.Author",
                   "newsroom.Page", "newsroom.SiteSettings", "newsroom.SocialAccount",
-                  "newsroom.DonationMethod", "photos.Photo", "photos.GalleryItem")
+                  "newsroom.DonationMethod", "photos.GalleryItem")
 
 
 class SiteConfig(AppConfig):
