@@ -24,16 +24,19 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def _digest(purpose: str, address: str) -> bytes:
-    """HMAC of the address under a key that changes every UTC day: no lasting identity."""
-    day = timezone.now().date().isoformat()
-    key = hashlib.sha256(f"samizdat.clients.{day}.{settings.SECRET_KEY}".encode()).digest()
+def _digest(purpose: str, address: str, days: int = 1) -> bytes:
+    """HMAC of the address under a key that changes every `days` UTC days: no lasting
+    identity."""
+    period = timezone.now().date().toordinal() // days
+    key = hashlib.sha256(f"samizdat.clients.{days}.{period}.{settings.SECRET_KEY}".encode()
+                         ).digest()
     return hmac.new(key, f"{purpose}\0{address}".encode(), hashlib.sha256).digest()
 
 
-def client_key(request, purpose: str) -> str:
-    """A short, rotating, purpose-bound identifier for rate limits and bans."""
-    return _digest(purpose, client_address(request)).hex()[:32]
+def client_key(request, purpose: str, days: int = 1) -> str:
+    """A short, rotating, purpose-bound identifier for rate limits and bans; it changes
+    every `days` days, after which nobody can link it to the earlier one."""
+    return _digest(purpose, client_address(request), days).hex()[:32]
 
 
 def pseudonymous_ip(request) -> str:

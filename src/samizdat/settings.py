@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "axes",
     "samizdat.newsroom",
     "samizdat.photos",
+    "samizdat.comments",
     "samizdat.site",
     "samizdat.syndication",
     "samizdat.security",
@@ -313,6 +314,25 @@ if set(PHOTO_FORMATS) - {"webp", "avif", "jpeg"}:
                                f"it lists {', '.join(PHOTO_FORMATS)}.")
 PHOTO_THUMB_WIDTHS = (240, 480)
 PHOTO_THUMB_RATIO = 3 / 2
+# Comments: length, how many a client may post per 10 minutes before its browser must solve
+# a puzzle (and, far beyond, at all), how many an article takes per 10 minutes before new
+# ones wait for a moderator, and the puzzle's difficulty (bits: each one doubles the work).
+COMMENTS_MAX_LENGTH = env.int("SAMIZDAT_COMMENTS_MAX_LENGTH", default=4000)
+COMMENTS_CLIENT_LIMIT = env.int("SAMIZDAT_COMMENTS_CLIENT_LIMIT", default=5)
+COMMENTS_CLIENT_HARD_LIMIT = env.int("SAMIZDAT_COMMENTS_CLIENT_HARD_LIMIT", default=30)
+COMMENTS_ARTICLE_LIMIT = env.int("SAMIZDAT_COMMENTS_ARTICLE_LIMIT", default=60)
+COMMENTS_CHALLENGE_BITS = env.int("SAMIZDAT_COMMENTS_CHALLENGE_BITS", default=17)
+# A commenter's pseudonymous identity (and so a ban by client) lasts this many days.
+COMMENTS_IDENTITY_DAYS = env.int("SAMIZDAT_COMMENTS_IDENTITY_DAYS", default=7)
+
+# --- Email --------------------------------------------------------------------------------
+# Reply notifications to commenters. EMAIL_URL like smtp+tls://user:pass@mail.example.org:587;
+# by default mail is written to the console (nothing leaves the machine).
+EMAIL_CONFIG = env.email_url("SAMIZDAT_EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("SAMIZDAT_EMAIL_FROM", default="Samizdat <noreply@localhost>")
+EMAIL_TIMEOUT = 20
+
 # Request limits: a request body beyond these is refused with 400 before a view reads it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("SAMIZDAT_MAX_REQUEST_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000

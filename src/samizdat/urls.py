@@ -29,7 +29,8 @@ reader_urlpatterns = [
     path("a/<int:pk>/", site_views.short_link, name="short-link"),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", photo_views.media, name="media"),
     path("", include("samizdat.syndication.urls")),
-    *i18n_patterns(path("", include("samizdat.site.urls")), prefix_default_language=True),
+    *i18n_patterns(path("comments/", include("samizdat.comments.urls")),
+                   path("", include("samizdat.site.urls")), prefix_default_language=True),
 ]
 # On one host, both; with SAMIZDAT_ADMIN_HOST set, other hosts get samizdat.urls_reader.
 urlpatterns = [path(f"{settings.ADMIN_PATH}/", admin.site.urls), *reader_urlpatterns]

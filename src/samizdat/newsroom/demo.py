@@ -332,6 +332,9 @@ def generate(articles: int, seed: int = 1, stream=None, now=None) -> int:
                 _relations(created, scaffold, author_ids, rng, photos)
             made += count
             bar.update(count)
+    from samizdat.comments.demo import create_comments
+
+    create_comments(rng)
     return made
 
 

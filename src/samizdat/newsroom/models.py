@@ -28,6 +28,18 @@ def local_date(moment):
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
 
 
+class CommentPolicy(models.TextChoices):
+    DEFAULT = "default", _("Edition default")
+    PREMODERATED = "pre", _("Pre-moderated")
+    POSTMODERATED = "post", _("Post-moderated")
+    CLOSED = "closed", _("Closed")
+
+
+# What a list item's thumbnail needs of its photo.
+LIST_PHOTO_FIELDS = ("key", "width", "height", "has_alpha", "alt_text", "renditions",
+                     "focal_x", "focal_y")
+
+
 class Edition(models.Model):
     """A language edition of the site: /be/, /ru/, /en/. Created for each configured language."""
 
@@ -35,6 +47,13 @@ class Edition(models.Model):
     site_name = models.CharField(_("site name"), max_length=120)
     tagline = models.CharField(_("tagline"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    comment_policy = models.CharField(
+        _("comments"), max_length=8, default=CommentPolicy.POSTMODERATED,
+        choices=[c for c in CommentPolicy.choices if c[0] != CommentPolicy.DEFAULT],
+        help_text=_("For articles and sections that do not choose their own."))
+    comment_days = models.PositiveSmallIntegerField(
+        _("days comments stay open"), default=30,
+        help_text=_("After this many days from publication an article takes no more comments."))
 
     class Meta:
         ordering = ["position", "language"]
@@ -58,6 +77,9 @@ class Section(models.Model):
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     show_on_home = models.BooleanField(_("show a block on the home page"), default=True)
+    comment_policy = models.CharField(
+        _("comments"), max_length=8, choices=CommentPolicy.choices,
+        default=CommentPolicy.DEFAULT)
 
     class Meta:
         ordering = ["edition", "position", "name"]
@@ -125,18 +147,6 @@ class Author(models.Model):
     def get_absolute_url(self, language=None):
         with override(language or settings.LANGUAGE_CODE):
             return reverse("site:author", kwargs={"slug": self.slug})
-
-
-class CommentPolicy(models.TextChoices):
-    DEFAULT = "default", _("Edition default")
-    PREMODERATED = "pre", _("Pre-moderated")
-    POSTMODERATED = "post", _("Post-moderated")
-    CLOSED = "closed", _("Closed")
-
-
-# What a list item's thumbnail needs of its photo.
-LIST_PHOTO_FIELDS = ("key", "width", "height", "has_alpha", "alt_text", "renditions",
-                     "focal_x", "focal_y")
 
 
 class ArticleQuerySet(models.QuerySet):

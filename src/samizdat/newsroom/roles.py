@@ -20,9 +20,15 @@ ROLES: dict[str, set[str] | str] = {
         *(f"photos.{verb}_{model}" for verb in ("add", "change", "delete", "view")
           for model in ("photo", "galleryitem")),
         "newsroom.publish_article", "newsroom.edit_any_article", "newsroom.view_revision",
+        "comments.view_comment", "comments.change_comment", "comments.moderate_comment",
+        "comments.view_ban", "comments.add_ban",
     },
-    # Comments arrive later; the group exists so staff can be placed in it now.
-    "moderator": set(),
+    "moderator": {
+        "comments.view_comment", "comments.change_comment", "comments.moderate_comment",
+        "comments.view_ban", "comments.add_ban", "comments.change_ban", "comments.delete_ban",
+        "comments.view_moderationsettings", "comments.change_moderationsettings",
+        "comments.add_moderationsettings",
+    },
     "administrator": "*",
 }
 

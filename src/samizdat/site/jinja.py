@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from jinja2 import Environment
 
+from samizdat.comments.text import render as comment_text
 from samizdat.photos.embeds import LEAD_SIZES, THUMB_SIZES, figure, picture
 from samizdat.syndication.structured_data import article_json_ld
 
@@ -24,6 +25,8 @@ def url(name: str, *args, **kwargs) -> str:
 
 
 def environment(**options) -> Environment:
+    from django.conf import settings
+
     options["autoescape"] = True  # whatever the settings say: reader pages are escaped
     env = Environment(extensions=["jinja2.ext.i18n"], **options)  # noqa: S701 - set above
     env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=True)
@@ -31,8 +34,9 @@ def environment(**options) -> Environment:
         "url": url, "static": static, "absolute": absolute, "page_url": page_url,
         "share_links": share_links, "article_json_ld": article_json_ld,
         "picture": picture, "figure": figure, "THUMB_SIZES": THUMB_SIZES,
-        "LEAD_SIZES": LEAD_SIZES,
+        "LEAD_SIZES": LEAD_SIZES, "comment_text": comment_text,
     })
+    env.globals["comment_max_length"] = settings.COMMENTS_MAX_LENGTH
     env.filters.update({
         "date": defaultfilters.date, "newsdate": newsdate,
         "linebreaksbr": defaultfilters.linebreaksbr,

@@ -41,7 +41,8 @@ class ReaderPageCacheMiddleware:
             return self.get_response(request)
         key = pagecache.page_key(request, version)
         hit = cache.get(key)
-        if hit is not None:
+        if hit is not None and (not hit.get("depends") or pagecache.dependency_versions(
+                list(hit["depends"])) == hit["depends"]):
             return self._answer(request, hit, "HIT")
         response = self.get_response(request)
         if not getattr(response, "reader_page", False) or response.status_code not in (200, 404):
@@ -51,6 +52,9 @@ class ReaderPageCacheMiddleware:
         patch_cache_control(response, public=True, max_age=settings.BROWSER_CACHE_SECONDS)
         patch_vary_headers(response, ["Accept-Encoding"])
         content = response.content
+        # Versions the view read before its data (a change racing the render is then
+        # caught by the next hit): see pagecache.dependency_versions.
+        depends = getattr(response, "depends_versions", None)
         etag = hashlib.blake2b(content, digest_size=12).hexdigest()
         entry = {
             "status": response.status_code,
@@ -59,6 +63,7 @@ class ReaderPageCacheMiddleware:
             "etag": f'"{etag}"',
             "gzip_etag": f'"{etag}-gz"',
             "headers": [(k, v) for k, v in response.items() if k.lower() not in EXCHANGE_HEADERS],
+            "depends": depends,
         }
         cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
         if entry["status"] == 200 and not request.META.get("QUERY_STRING"):

@@ -88,6 +88,55 @@ def bump() -> None:
     _switch_page_files(_read_version())  # as stat reports it: file systems round stamps
 
 
+# --- Dependencies: pages that go stale on their own ------------------------------------------
+# A page may also depend on named things that change far more often than the content
+# version should (an article's comments): the entry records their versions and a hit
+# checks them, so approving a comment re-renders one article, not the whole site.
+
+DEPENDENCY_KEY = "samizdat:dependency:"
+
+
+def _dependency_path(name: str):
+    return settings.VAR_DIR / "dependencies" / hashlib.sha256(name.encode()).hexdigest()[:32]
+
+
+def dependency_versions(names) -> dict[str, str]:
+    if not names:
+        return {}
+    if _uses_shared_cache():
+        found = cache.get_many([DEPENDENCY_KEY + n for n in names])
+        return {n: str(found.get(DEPENDENCY_KEY + n, "0")) for n in names}
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = str(os.stat(_dependency_path(name)).st_mtime_ns)
+        except FileNotFoundError:
+            versions[name] = "0"
+    return versions
+
+
+def touch(name: str, paths=()) -> None:
+    """Make the pages depending on `name` stale, and remove their page files (`paths`)."""
+    if _uses_shared_cache():
+        cache.set(DEPENDENCY_KEY + name, str(time.time_ns()), None)
+    else:
+        path = _dependency_path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        now = time.time_ns()
+        try:
+            previous = os.stat(path).st_mtime_ns
+        except FileNotFoundError:
+            previous = 0
+            path.touch()
+        os.utime(path, ns=(now, max(now, previous + 1000)))
+    root = _page_files_dir()
+    if root is not None:
+        for page in paths:
+            folder = root / "current" / page.strip("/")
+            for file in ("index.html", "index.html.gz"):
+                (folder / file).unlink(missing_ok=True)
+
+
 def reader_page(view):
     """Mark a view's responses as public reader pages that the page cache may keep."""
 

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
+from samizdat.comments import reading as comment_reading
+from samizdat.comments import services as comment_services
 from samizdat.newsroom import services as newsroom
 from samizdat.newsroom.models import (
     Article,
@@ -204,7 +206,14 @@ def article_detail(request, year, month, day, slug):
         if moved is not None and moved.article.is_public:
             return HttpResponsePermanentRedirect(moved.article.get_absolute_url())
         raise Http404("no such article")
-    return render(request, "site/article_detail.html", edition, _article_context(article))
+    # The article's comments are part of its page; their dependency version is read
+    # before they are, so a comment approved meanwhile is caught by the next hit.
+    versions = comment_reading.depends(article)
+    response = render(request, "site/article_detail.html", edition, {
+        **_article_context(article), "comments": comment_reading.threads(article),
+        "comments_open": comment_services.is_open(article)})
+    response.depends_versions = versions
+    return response
 
 
 def short_link(request, pk):
