@@ -176,7 +176,7 @@ def test_role_changes_and_newsroom_settings_are_audited(client, staff, scaffold)
     section = scaffold["sections"]["en"][0]
     client.post(f"/admin/newsroom/section/{section.pk}/change/", {
         "edition": section.edition_id, "name": "Renamed", "slug": section.slug,
-        "description": "", "position": section.position,
+        "description": "", "position": section.position, "comment_policy": "default",
     }, **EN)
     assert AuditEntry.objects.filter(action="edit", object_type="newsroom.section",
                                      object_id=str(section.pk)).exists()
