@@ -80,7 +80,15 @@ def css_gzip_bytes() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-write", action="store_true", help="Print only; leave docs alone.")
+    parser.add_argument("--only", nargs="*", choices=["photos", "comments"],
+                        help="Run only these sections (each writes its own part of the doc).")
     args = parser.parse_args()
+    if args.only:
+        for name in args.only:
+            section = {"photos": photo_section, "comments": comment_section}[name]()
+            if not args.no_write:
+                write_section(section, f"bench:{name}")
+        return
     small = int(os.environ.get("BENCH_SMALL", 1000))
     large = int(os.environ.get("BENCH_LARGE", 1_000_000))
     rounds = int(os.environ.get("BENCH_ROUNDS", 5))
@@ -140,11 +148,54 @@ def main() -> None:
                for size in (small, large)}
     http_section = http_benchmark(small, large, queries, write=not args.no_write)
     photos = photo_section()
+    comments = comment_section()
     if args.no_write:
         return
     write_section(section)
     write_section(http_section, "bench:http")
     write_section(photos, "bench:photos")
+    write_section(comments, "bench:comments")
+
+
+def comment_section() -> list[str]:
+    """bench/comments.py: posting and an article page with 5,000 comments, at two table
+    sizes side by side."""
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "comments.py")],
+                         check=True, stdout=subprocess.PIPE, text=True)
+    return comment_lines(json.loads(out.stdout))
+
+
+def comment_lines(r: dict) -> list[str]:
+    small, large = r["small"], r["large"]
+    rows = [
+        ("post a comment (median ms)", "post_ms", ".2f"),
+        ("post a comment (90th percentile ms)", "post_p90_ms", ".2f"),
+        ("queries per post", "post_queries", "d"),
+        ("article page with 5,000 comments, uncached (median ms)", "page_ms", ".2f"),
+        ("queries on that page", "page_queries", "d"),
+        ("bytes of that page", "page_bytes", ",d"),
+    ]
+    lines = [
+        "## Comments: posting and reading against the size of the table",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d}, SQLite, through Django's test client (no "
+        f"HTTP server), {POSTS_NOTE}. The same newsroom with {small['comments']:,} and with "
+        f"{large['comments']:,} comments; the article shown has "
+        f"{small['on_page_article']:,} in both.",
+        "",
+        f"| | {small['comments']:,} comments | {large['comments']:,} comments | ratio |",
+        "|---|---:|---:|---:|",
+    ]
+    for label, key, fmt in rows:
+        ratio = large[key] / small[key] if small[key] else 1
+        lines.append(f"| {label} | {small[key]:{fmt}} | {large[key]:{fmt}} | {ratio:.2f}x |")
+    lines += ["", "A post is committed before the answer; its queries (article, ban, duplicate "
+              "check, insert, the answer page) all read through indexes. Reproduce: "
+              "`python bench/comments.py` (BENCH_COMMENTS_SMALL, BENCH_COMMENTS_LARGE).", ""]
+    return lines
+
+
+POSTS_NOTE = "200 posts from as many addresses"
 
 
 def photo_section() -> list[str]:

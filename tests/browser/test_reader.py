@@ -119,6 +119,18 @@ def test_admin_rich_text_editor_loads_without_csp_violations(watched, site):
     picture.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.75})
     assert page.input_value("#id_focal_x") == "0.25"
     assert page.input_value("#id_focal_y") == "0.75"
+    # The moderation queue by keyboard: j moves to the second comment, a approves it.
+    from samizdat.comments.models import Comment
+
+    waiting = list(Comment.objects.filter(status="pending").order_by("-reports", "id")[:2])
+    page.goto(site + "/admin/comments/comment/")
+    page.click("text=Moderation queue")
+    page.wait_for_load_state()
+    page.keyboard.press("j")
+    with page.expect_navigation():
+        page.keyboard.press("a")
+    assert Comment.objects.get(pk=waiting[1].pk).status == "approved"
+    assert Comment.objects.get(pk=waiting[0].pk).status == "pending"
     assert not w.foreign_requests()
     assert not [e for e in w.errors if "Content Security Policy" in e], w.errors
 

@@ -101,3 +101,17 @@ def test_five_thousand_comments_cost_the_same_queries_as_ten(client, article, se
     assert "(5000)" in big_html and big_html.count('class="comment"') == 20 * 11
     assert "All replies" in big_html and "Older comments" in big_html
     assert len(big_html) < 150_000
+
+
+def test_the_comment_list_searches_filters_and_acts(client, staff, waiting,
+                                                    django_capture_on_commit_callbacks):
+    sign_in(client, staff["editor"])
+    listing = client.get("/admin/comments/comment/?q=Second&status=pending&reported=yes")
+    assert listing.status_code == 200 and "Moderation queue" in listing.content.decode()
+    found = client.get("/admin/comments/comment/?q=Second").content.decode()
+    assert "Second thought" in found and "Earlier words" not in found
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/comments/comment/", {
+            "action": "approve", "_selected_action": [c.pk for c in waiting]})
+    assert set(Comment.objects.values_list("status", flat=True)) == {"approved"}
+    assert client.get(f"/admin/comments/comment/{waiting[0].pk}/change/").status_code == 200

@@ -24,11 +24,22 @@ def _may_moderate(request) -> bool:
     return request.user.has_perm("comments.moderate_comment")
 
 
+class ReportedFilter(admin.SimpleListFilter):
+    title = gettext_lazy("reports")
+    parameter_name = "reported"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Reported"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(reports__gt=0) if self.value() == "yes" else queryset
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     list_display = ["excerpt", "name", "article_link", "status", "held_for", "reports",
                     "created_at"]
-    list_filter = ["status", "article__edition", ("reports", admin.EmptyFieldListFilter)]
+    list_filter = ["status", "article__edition", ReportedFilter]
     search_fields = ["name", "body"]
     list_select_related = ["article__edition"]
     show_full_result_count = False
