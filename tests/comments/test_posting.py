@@ -254,3 +254,15 @@ def test_stored_before_the_answer(live_server, transactional_db, make_article):
     with connections["default"].cursor() as cursor:
         cursor.execute("SELECT body FROM comments_comment WHERE id = %s", [comment_id])
         assert cursor.fetchone() == ("Committed first",)
+
+
+def test_one_connection_cannot_report_without_end(client, article, post, settings):
+    settings.COMMENTS_CLIENT_HARD_LIMIT = 2
+    for n in range(3):
+        post(body=f"comment {n}", address=f"198.51.100.{20 + n}")
+    codes = [client.post(f"/en/comments/report/{c.pk}/", HTTP_SEC_FETCH_SITE="same-origin",
+                         REMOTE_ADDR="192.0.2.77").status_code
+             for c in Comment.objects.order_by("id")]
+    assert codes == [200, 200, 429]
+    assert client.post(f"/en/comments/report/{Comment.objects.first().pk}/",
+                       HTTP_ORIGIN="https://elsewhere.example").status_code == 403

@@ -28,7 +28,7 @@ class Comment(models.Model):
     email = models.EmailField(_("email"), blank=True)
     email_confirmed = models.BooleanField(_("email confirmed"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
-                              default=Status.PENDING, db_index=False)
+                              default=Status.PENDING)
     # Why a comment waits (a word, links, a flood, the policy): shown to moderators.
     held_for = models.CharField(_("held because"), max_length=120, blank=True)
     # A rotating salted hash of the client's address (samizdat.clients), never the address.

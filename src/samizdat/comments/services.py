@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -126,8 +127,6 @@ def post(article: Article, draft: Draft, client: str) -> Comment:
         raise Refused(_("Comments on this article are closed."), status=403)
     email = draft.email.strip()
     if email:
-        from django.core.validators import validate_email
-
         try:
             validate_email(email)
         except ValidationError:

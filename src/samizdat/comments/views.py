@@ -23,7 +23,7 @@ from samizdat.newsroom.models import Article
 from samizdat.site.pagecache import reader_page
 from samizdat.site.views import current_edition, render
 
-from . import reading, services
+from . import guard, reading, services
 from .models import Comment, Status
 
 EMAIL_SALT = "samizdat.comments.email"
@@ -74,8 +74,9 @@ def _draft(request) -> services.Draft:
     def field(name):
         value = data.get(name, "")
         return value if isinstance(value, str) else ""
-    parent = field("parent") or (str(data.get("parent")) if isinstance(data.get("parent"), int)
-                                 else "")
+
+    parent = data.get("parent")
+    parent = str(parent) if isinstance(parent, int) else field("parent")
     return services.Draft(
         name=field("name"), body=field("body"), email=field("email"),
         parent_id=int(parent) if parent.isdigit() and len(parent) < 12 else None,
@@ -169,7 +170,11 @@ def report(request, comment_id):
         return JsonResponse({"errors": {"__all__": [_("Not from this site.")]}}, status=403)
     comment = get_object_or_404(Comment.objects.select_related("article__edition"),
                                 pk=comment_id, status=Status.APPROVED)
-    services.report(comment, client_of(request))
+    client = client_of(request)
+    if guard.hit(f"comments:reports:{client}") > settings.COMMENTS_CLIENT_HARD_LIMIT:
+        return JsonResponse({"errors": {"__all__": [_("Too many reports from your connection; "
+                                                      "try again later.")]}}, status=429)
+    services.report(comment, client)
     message = _("Thank you: a moderator will look at this comment.")
     if _wants_json(request):
         return JsonResponse({"message": message})
