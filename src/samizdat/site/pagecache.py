@@ -11,6 +11,7 @@ application at all; `current` is a symlink to the folder of the current version,
 atomically when the version changes.
 """
 
+import functools
 import hashlib
 import os
 import shutil
@@ -96,8 +97,15 @@ def bump() -> None:
 DEPENDENCY_KEY = "samizdat:dependency:"
 
 
-def _dependency_path(name: str):
-    return settings.VAR_DIR / "dependencies" / hashlib.sha256(name.encode()).hexdigest()[:32]
+def _dependency_path(name: str) -> str:
+    return _dependency_file(str(settings.VAR_DIR), name)
+
+
+@functools.lru_cache(maxsize=8192)
+def _dependency_file(var_dir: str, name: str) -> str:
+    # Memoised: a hit on an article page checks one of these, and pathlib costs more
+    # than the stat itself.
+    return os.path.join(var_dir, "dependencies", hashlib.sha256(name.encode()).hexdigest()[:32])
 
 
 def dependency_versions(names) -> dict[str, str]:
@@ -121,13 +129,13 @@ def touch(name: str, paths=()) -> None:
         cache.set(DEPENDENCY_KEY + name, str(time.time_ns()), None)
     else:
         path = _dependency_path(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         now = time.time_ns()
         try:
             previous = os.stat(path).st_mtime_ns
         except FileNotFoundError:
             previous = 0
-            path.touch()
+            open(path, "ab").close()  # noqa: SIM115 - create, nothing to write
         os.utime(path, ns=(now, max(now, previous + 1000)))
     root = _page_files_dir()
     if root is not None:
