@@ -173,3 +173,27 @@ def test_only_photos_that_pages_show_make_cached_pages_stale(
         photo_article.hero_photo.caption = "A new caption"
         photo_article.hero_photo.save()
     assert _read_version() != before
+
+
+def test_a_photo_placed_in_a_text_is_tracked_refreshes_its_page_and_cannot_be_deleted(
+        make_article, editor, django_capture_on_commit_callbacks):
+    from django.db.models import ProtectedError
+
+    from samizdat.photos.models import PlacedPhoto
+    from samizdat.site.pagecache import _read_version
+
+    placed = make_photo(50)
+    article = make_article(status="draft",
+                           body=f"<p>Text.</p><p>[photo {placed.pk}]</p><p>[photo 999999]</p>")
+    assert list(PlacedPhoto.objects.values_list("article_id", "photo_id")) == [
+        (article.pk, placed.pk)]  # the missing one is not recorded
+    before = _read_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.make_renditions(placed)  # the worker finishing
+    assert _read_version() != before
+    with pytest.raises(ProtectedError):
+        placed.delete()
+    article.body = "<p>The photo is gone from the text.</p>"
+    newsroom.save_article(article, editor)
+    assert not PlacedPhoto.objects.exists()
+    placed.delete()

@@ -20,6 +20,8 @@ class PhotosConfig(AppConfig):
         post_delete.connect(_files_go_too, sender=Photo, dispatch_uid="photos-delete-files")
         post_save.connect(_shown_photo_changed, sender=Photo, dispatch_uid="photos-shown")
         pre_delete.connect(_shown_photo_changed, sender=Photo, dispatch_uid="photos-shown-del")
+        post_save.connect(_article_saved, sender="newsroom.Article",
+                          dispatch_uid="photos-placements")
         # The roles are set after the newsroom migrates, before this app's permissions
         # exist on a new database: set them again once they do.
         post_migrate.connect(_roles, sender=self, dispatch_uid="photos-roles")
@@ -35,23 +37,30 @@ def _shown_photo_changed(sender, instance, created=False, **kwargs):
     """Cached pages go stale when a photo they show changes (new renditions, a caption).
 
     Not for every upload: a newsroom adds photos all day, and each change of the content
-    version makes every cached page a miss. A photo placed only inside a text is not found
-    here (it would take a scan of every body); its page is refreshed by the next change.
+    version makes every cached page a miss.
     """
     from django.db import transaction
 
     from samizdat.newsroom.models import Article
     from samizdat.newsroom.services import content_changed
 
-    from .models import GalleryItem
+    from .models import GalleryItem, PlacedPhoto
 
     if created:
         return
     shown = (Article.objects.filter(hero_photo_id=instance.pk).exists()
-             or GalleryItem.objects.filter(photo_id=instance.pk).exists())
+             or GalleryItem.objects.filter(photo_id=instance.pk).exists()
+             or PlacedPhoto.objects.filter(photo_id=instance.pk).exists())
     if shown:
         transaction.on_commit(
             lambda: content_changed.send(sender, article=None, action="photo"))
+
+
+def _article_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        from .services import sync_placements
+
+        sync_placements(instance)
 
 
 def _files_go_too(sender, instance, **kwargs):

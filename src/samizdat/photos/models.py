@@ -139,3 +139,21 @@ class GalleryItem(models.Model):
     @property
     def text(self) -> str:
         return self.caption or self.photo.caption
+
+
+class PlacedPhoto(models.Model):
+    """A photo placed in an article's text with [photo N], kept in step on every save: so
+    a change to the photo reaches the article's cached page, and the photo cannot be deleted
+    while a text shows it."""
+
+    article = models.ForeignKey("newsroom.Article", on_delete=models.CASCADE, related_name="+")
+    photo = models.ForeignKey(Photo, on_delete=models.PROTECT, related_name="placements")
+
+    class Meta:
+        verbose_name = _("photo in a text")
+        verbose_name_plural = _("photos in texts")
+        constraints = [models.UniqueConstraint(fields=["article", "photo"],
+                                               name="placed_photo_once")]
+
+    def __str__(self):
+        return f"#{self.photo_id} in #{self.article_id}"

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import images
-from .models import GalleryItem, Photo
+from .models import GalleryItem, Photo, PlacedPhoto
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,19 @@ def delete_files(photo: Photo) -> None:
 
 def placed_ids(body: str) -> list[int]:
     return [int(n) for n in dict.fromkeys(SHORTCODE.findall(body or ""))]
+
+
+def sync_placements(article) -> None:
+    """Record which photos the article's text places (called on every article save)."""
+    wanted = set(placed_ids(article.body))
+    if wanted:
+        wanted &= set(Photo.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    have = set(PlacedPhoto.objects.filter(article=article).values_list("photo_id", flat=True))
+    if have - wanted:
+        PlacedPhoto.objects.filter(article=article, photo_id__in=have - wanted).delete()
+    PlacedPhoto.objects.bulk_create(
+        [PlacedPhoto(article=article, photo_id=pk) for pk in wanted - have],
+        ignore_conflicts=True)
 
 
 def photos_of(article) -> list[Photo]:
