@@ -14,23 +14,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 POSTS = 200
 
 
 def build(var: str, comments: int) -> None:
-    os.environ["SAMIZDAT_VAR_DIR"] = var
-    os.environ.pop("DATABASE_URL", None)
-    os.environ["SAMIZDAT_LOG_LEVEL"] = "ERROR"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samizdat.settings")
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-    from django.core.management import call_command
+    from photos import setup
 
-    django.setup()
-    call_command("migrate", verbosity=0)
+    setup(var)
     from samizdat.newsroom import demo
 
     demo.generate(60, seed=2, stream=open(os.devnull, "w"))  # noqa: SIM115

@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def setup(var: str) -> None:
+    """Django on a throwaway SQLite database and media folder under `var`, migrated
+    (bench/comments.py uses it too)."""
     os.environ["SAMIZDAT_VAR_DIR"] = var
     os.environ.pop("DATABASE_URL", None)
     os.environ["SAMIZDAT_LOG_LEVEL"] = "ERROR"

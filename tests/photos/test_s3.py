@@ -21,7 +21,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def bucket(settings):
-    boto3 = pytest.importorskip("boto3")
+    import boto3
     from moto.server import ThreadedMotoServer
 
     port = free_port()
