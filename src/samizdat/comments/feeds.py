@@ -64,15 +64,10 @@ class ArticleComments(EditionComments):
 
 
 def edition_feed(request):
-    versions = pagecache.dependency_versions(
-        [services.edition_dependency(current_edition().pk)])
-    response = EditionComments()(request)
-    response.depends_versions = versions
-    return response
+    pagecache.depends_on(request, services.edition_dependency(current_edition().pk))
+    return EditionComments()(request)
 
 
 def article_feed(request, article_id):
-    versions = pagecache.dependency_versions([services.dependency(article_id)])
-    response = ArticleComments()(request, article_id=article_id)
-    response.depends_versions = versions
-    return response
+    pagecache.depends_on(request, services.dependency(article_id))
+    return ArticleComments()(request, article_id=article_id)

@@ -18,9 +18,9 @@ REPLIES_PER_PAGE = 50
 FIELDS = ("id", "article_id", "parent_id", "thread_id", "depth", "name", "body", "created_at")
 
 
-def depends(article) -> dict:
-    """The dependency versions, read before the comments: see pagecache."""
-    return pagecache.dependency_versions([services.dependency(article.pk)])
+def depends(request, article) -> None:
+    """The page shows this article's comments: declared before they are read."""
+    pagecache.depends_on(request, services.dependency(article.pk))
 
 
 def published(article):

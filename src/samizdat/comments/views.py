@@ -129,38 +129,32 @@ def _refusal(request, article, refused, draft=None):
 @reader_page
 def article_comments(request, article_id, before=None):
     article = _article(article_id)
-    versions = reading.depends(article)
-    response = render(request, "comments/comment_list.html", article.edition, {
+    reading.depends(request, article)
+    return render(request, "comments/comment_list.html", article.edition, {
         "article": article, "comments": reading.threads(article, before and int(before)),
         "comments_open": services.is_open(article), "paged": bool(before)})
-    response.depends_versions = versions
-    return response
 
 
 @reader_page
 def thread_page(request, article_id, root_id, after=None):
     article = _article(article_id)
-    versions = reading.depends(article)
+    reading.depends(request, article)
     found = reading.thread(article, int(root_id), after and int(after))
     if found is None:
         raise Http404("no such thread")
-    response = render(request, "comments/comment_thread.html", article.edition, {
+    return render(request, "comments/comment_thread.html", article.edition, {
         "article": article, "thread": found, "comments_open": services.is_open(article)})
-    response.depends_versions = versions
-    return response
 
 
 @reader_page
 def reply_page(request, article_id, parent_id):
     """The form for a reply, for readers without JavaScript (with it, the form moves)."""
     article = _article(article_id)
-    versions = reading.depends(article)
+    reading.depends(request, article)
     parent = get_object_or_404(Comment.objects.filter(article=article, status=Status.APPROVED),
                                pk=parent_id)
-    response = render(request, "comments/comment_reply.html", article.edition, {
+    return render(request, "comments/comment_reply.html", article.edition, {
         "article": article, "parent": parent, "comments_open": services.is_open(article)})
-    response.depends_versions = versions
-    return response
 
 
 @csrf_exempt

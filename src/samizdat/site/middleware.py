@@ -52,9 +52,7 @@ class ReaderPageCacheMiddleware:
         patch_cache_control(response, public=True, max_age=settings.BROWSER_CACHE_SECONDS)
         patch_vary_headers(response, ["Accept-Encoding"])
         content = response.content
-        # Versions the view read before its data (a change racing the render is then
-        # caught by the next hit): see pagecache.dependency_versions.
-        depends = getattr(response, "depends_versions", None)
+        depends = getattr(request, "page_depends", None)  # see pagecache.depends_on
         etag = hashlib.blake2b(content, digest_size=12).hexdigest()
         entry = {
             "status": response.status_code,

@@ -19,7 +19,6 @@ import time
 import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
@@ -76,17 +75,21 @@ def bump() -> None:
         cache.set(VERSION_KEY, version, None)
         _switch_page_files(version)
         return
-    path = _stamp_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _advance_stamp(str(_stamp_path()))
+    _switch_page_files(_read_version())  # as stat reports it: file systems round stamps
+
+
+def _advance_stamp(path: str) -> None:
+    """Move a stamp file's modification time forward: what every worker's stat sees."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     now = time.time_ns()
     try:
         previous = os.stat(path).st_mtime_ns
     except FileNotFoundError:
         previous = 0
-        path.touch()
-    # Two bumps within the file system's clock resolution must still differ.
+        open(path, "ab").close()  # noqa: SIM115 - create, nothing to write
+    # Two changes within the file system's clock resolution must still differ.
     os.utime(path, ns=(now, max(now, previous + 1000)))
-    _switch_page_files(_read_version())  # as stat reports it: file systems round stamps
 
 
 # --- Dependencies: pages that go stale on their own ------------------------------------------
@@ -106,6 +109,16 @@ def _dependency_file(var_dir: str, name: str) -> str:
     # Memoised: a hit on an article page checks one of these, and pathlib costs more
     # than the stat itself.
     return os.path.join(var_dir, "dependencies", hashlib.sha256(name.encode()).hexdigest()[:32])
+
+
+def depends_on(request, *names: str) -> None:
+    """Declare that the page answering `request` also depends on `names`.
+
+    Call it before reading the data those names stand for: the versions are read now, so a
+    change racing the render leaves the entry stale and the next hit renders again.
+    """
+    request.page_depends = {**getattr(request, "page_depends", {}),
+                            **dependency_versions(names)}
 
 
 def dependency_versions(names) -> dict[str, str]:
@@ -128,15 +141,7 @@ def touch(name: str, paths=()) -> None:
     if _uses_shared_cache():
         cache.set(DEPENDENCY_KEY + name, str(time.time_ns()), None)
     else:
-        path = _dependency_path(name)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        now = time.time_ns()
-        try:
-            previous = os.stat(path).st_mtime_ns
-        except FileNotFoundError:
-            previous = 0
-            open(path, "ab").close()  # noqa: SIM115 - create, nothing to write
-        os.utime(path, ns=(now, max(now, previous + 1000)))
+        _advance_stamp(_dependency_path(name))
     root = _page_files_dir()
     if root is not None:
         for page in paths:
@@ -148,7 +153,7 @@ def touch(name: str, paths=()) -> None:
 def reader_page(view):
     """Mark a view's responses as public reader pages that the page cache may keep."""
 
-    @wraps(view)
+    @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response.reader_page = True

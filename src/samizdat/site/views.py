@@ -206,14 +206,11 @@ def article_detail(request, year, month, day, slug):
         if moved is not None and moved.article.is_public:
             return HttpResponsePermanentRedirect(moved.article.get_absolute_url())
         raise Http404("no such article")
-    # The article's comments are part of its page; their dependency version is read
-    # before they are, so a comment approved meanwhile is caught by the next hit.
-    versions = comment_reading.depends(article)
-    response = render(request, "site/article_detail.html", edition, {
+    # The article's comments are part of its page, which depends on them besides content.
+    comment_reading.depends(request, article)
+    return render(request, "site/article_detail.html", edition, {
         **_article_context(article), "comments": comment_reading.threads(article),
         "comments_open": comment_services.is_open(article)})
-    response.depends_versions = versions
-    return response
 
 
 def short_link(request, pk):
