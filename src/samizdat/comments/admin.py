@@ -71,30 +71,37 @@ class CommentAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', obj.article.get_absolute_url(),
                            obj.article.headline[:60])
 
-    def _moderate(self, request, queryset, status):
-        done = services.moderate(list(queryset.select_related("article__edition")), status,
-                                 request.user)
+    def _moderate(self, request, comments, status):
+        done = services.moderate(comments, status, request.user)
         self.message_user(request, ngettext("%(n)d comment changed.",
-                                            "%(n)d comments changed.", done) % {"n": done})
+                                            "%(n)d comments changed.", done) % {"n": done},
+                          messages.SUCCESS)
+
+    def _ban(self, request, comments):
+        count = services.ban(comments, request.user, days=7)
+        self.message_user(request, ngettext("%(n)d commenter banned.",
+                                            "%(n)d commenters banned.", count) % {"n": count},
+                          messages.SUCCESS)
 
     @admin.action(description=gettext_lazy("Approve: publish"))
     def approve(self, request, queryset):
-        self._moderate(request, queryset, Status.APPROVED)
+        self._moderate(request, list(queryset.select_related("article__edition")),
+                       Status.APPROVED)
 
     @admin.action(description=gettext_lazy("Reject"))
     def reject(self, request, queryset):
-        self._moderate(request, queryset, Status.REJECTED)
+        self._moderate(request, list(queryset.select_related("article__edition")),
+                       Status.REJECTED)
 
     @admin.action(description=gettext_lazy("Mark as spam"))
     def spam(self, request, queryset):
-        self._moderate(request, queryset, Status.SPAM)
+        self._moderate(request, list(queryset.select_related("article__edition")),
+                       Status.SPAM)
 
     @admin.action(description=gettext_lazy("Ban the writers for a week (and hide all "
                                            "their comments)"))
     def ban(self, request, queryset):
-        count = services.ban(list(queryset), request.user, days=7)
-        self.message_user(request, ngettext("%(n)d commenter banned.",
-                                            "%(n)d commenters banned.", count) % {"n": count})
+        self._ban(request, list(queryset))
 
     # --- The queue ----------------------------------------------------------------------
 
@@ -121,15 +128,9 @@ class CommentAdmin(admin.ModelAdmin):
             picked = list(Comment.objects.filter(pk__in=chosen[:200])
                           .select_related("article__edition"))
             if action in ACTIONS:
-                done = services.moderate(picked, ACTIONS[action], request.user)
-                self.message_user(request, ngettext("%(n)d comment changed.",
-                                                    "%(n)d comments changed.", done)
-                                  % {"n": done}, messages.SUCCESS)
+                self._moderate(request, picked, ACTIONS[action])
             elif action == "ban":
-                count = services.ban(picked, request.user, days=7)
-                self.message_user(request, ngettext("%(n)d commenter banned.",
-                                                    "%(n)d commenters banned.", count)
-                                  % {"n": count}, messages.SUCCESS)
+                self._ban(request, picked)
             return HttpResponseRedirect(request.get_full_path())
         waiting = list(
             Comment.objects.filter(Q(status=Status.PENDING)

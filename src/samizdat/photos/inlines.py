@@ -2,10 +2,9 @@
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
 from .models import GalleryItem
+from .services import require_alt_text
 
 
 class GalleryFormSet(forms.BaseInlineFormSet):
@@ -15,13 +14,9 @@ class GalleryFormSet(forms.BaseInlineFormSet):
             return
         # Publishing in the same submit: the report's photos need their alternative text
         # now, before the article is saved (the article form cannot see this formset).
-        missing = [f.cleaned_data["photo"] for f in self.forms
-                   if f.cleaned_data.get("photo") and not f.cleaned_data.get("DELETE")
-                   and not f.cleaned_data["photo"].alt_text.strip()]
-        if missing:
-            raise ValidationError(
-                _("Write the alternative text of every photo before publishing; missing on: "
-                  "%(photos)s.") % {"photos": ", ".join(f"#{p.pk} {p}" for p in missing)})
+        require_alt_text([form.cleaned_data["photo"] for form in self.forms
+                          if form.cleaned_data.get("photo")
+                          and not form.cleaned_data.get("DELETE")])
 
 
 class GalleryInline(admin.TabularInline):

@@ -166,14 +166,19 @@ def photos_of(article) -> list[Photo]:
     return list(Photo.objects.filter(pk__in=ids))
 
 
-def check_for_publishing(article) -> None:
-    """Raise ValidationError if a photo the article shows has no alternative text or is gone."""
-    photos = photos_of(article)
+def require_alt_text(photos) -> None:
+    """Raise ValidationError naming the photos without alternative text, if any."""
     missing = [p for p in photos if not p.alt_text.strip()]
     if missing:
         raise ValidationError(
             _("Write the alternative text of every photo before publishing; missing on: "
               "%(photos)s.") % {"photos": ", ".join(f"#{p.pk} {p}" for p in missing)})
+
+
+def check_for_publishing(article) -> None:
+    """Raise ValidationError if a photo the article shows has no alternative text or is gone."""
+    photos = photos_of(article)
+    require_alt_text(photos)
     absent = set(placed_ids(article.body)) - {p.pk for p in photos}
     if absent:
         raise ValidationError(
