@@ -11,7 +11,10 @@ class NewsroomConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
-        post_migrate.connect(_after_migrate, sender=self)
+        # After the last app has migrated: every app's permissions exist by then, so the
+        # roles can hold those of apps installed after this one (photos, comments).
+        last = [c for c in self.apps.get_app_configs() if c.models_module is not None][-1]
+        post_migrate.connect(_after_migrate, sender=last, dispatch_uid="newsroom-after-migrate")
 
 
 def _after_migrate(sender, using="default", **kwargs):

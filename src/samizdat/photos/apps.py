@@ -10,7 +10,7 @@ class PhotosConfig(AppConfig):
     verbose_name = _("Photos")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete
+        from django.db.models.signals import post_delete, post_save, pre_delete
         from pillow_heif import register_heif_opener
 
         from .models import Photo
@@ -22,15 +22,6 @@ class PhotosConfig(AppConfig):
         pre_delete.connect(_shown_photo_changed, sender=Photo, dispatch_uid="photos-shown-del")
         post_save.connect(_article_saved, sender="newsroom.Article",
                           dispatch_uid="photos-placements")
-        # The roles are set after the newsroom migrates, before this app's permissions
-        # exist on a new database: set them again once they do.
-        post_migrate.connect(_roles, sender=self, dispatch_uid="photos-roles")
-
-
-def _roles(sender, **kwargs):
-    from samizdat.newsroom.roles import sync_roles
-
-    sync_roles()
 
 
 def _shown_photo_changed(sender, instance, created=False, **kwargs):
