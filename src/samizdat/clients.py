@@ -3,8 +3,11 @@
 import hashlib
 import hmac
 import ipaddress
+import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 
@@ -39,6 +42,19 @@ def client_key(request, purpose: str, days: int = 1) -> str:
     return _digest(purpose, client_address(request), days).hex()[:32]
 
 
+def from_this_site(request) -> bool:
+    """Whether a browser sent this request from one of our own pages (Sec-Fetch-Site, else
+    Origin, which a forging page cannot set); requests naming neither are not a browser's
+    forgery."""
+    fetch_site = request.META.get("HTTP_SEC_FETCH_SITE")
+    if fetch_site:
+        return fetch_site in ("same-origin", "none")
+    origin = request.META.get("HTTP_ORIGIN")
+    if origin:
+        return urlsplit(origin).netloc == request.get_host()
+    return True  # no browser said where it came from: not a page forging a request
+
+
 def pseudonymous_ip(request) -> str:
     """An IPv6 unique-local address derived from the hashed client address.
 
@@ -47,3 +63,23 @@ def pseudonymous_ip(request) -> str:
     turned back into the real address.
     """
     return str(ipaddress.IPv6Address(b"\xfd" + _digest("ip", client_address(request))[:15]))
+
+
+# --- Rate limits: counters in the cache (shared between workers with Redis) -------------
+WINDOW = 600  # seconds
+
+
+def hit(name: str, window: int = WINDOW) -> int:
+    """Count one event under `name` in the current window; return the count so far."""
+    key = f"samizdat:rate:{name}:{int(time.time()) // window}"
+    cache.add(key, 0, window * 2)
+    try:
+        return cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, window * 2)
+        return 1
+
+
+def count(name: str, window: int = WINDOW) -> int:
+    key = f"samizdat:rate:{name}:{int(time.time()) // window}"
+    return cache.get(key, 0)

@@ -1,38 +1,20 @@
-"""Abuse protection without third parties: rate limits, a proof-of-work challenge, bans.
+"""Abuse protection without third parties: a proof-of-work challenge (rate limits are in
+samizdat.clients).
 
-Counters live in the cache (shared between workers with Redis, per worker otherwise). The
-challenge asks the browser to find a number whose SHA-256 with a signed puzzle starts with
+The challenge asks the browser to find a number whose SHA-256 with a signed puzzle starts with
 `bits` zero bits: about a second of a phone's time, nothing for one reader, costly for a
 program posting thousands.
 """
 
 import hashlib
 import secrets
-import time
 
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 
-WINDOW = 600  # seconds
 CHALLENGE_AGE = 900
 SALT = "samizdat.comments.challenge"
-
-
-def hit(name: str, window: int = WINDOW) -> int:
-    """Count one event under `name` in the current window; return the count so far."""
-    key = f"samizdat:rate:{name}:{int(time.time()) // window}"
-    cache.add(key, 0, window * 2)
-    try:
-        return cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, window * 2)
-        return 1
-
-
-def count(name: str, window: int = WINDOW) -> int:
-    key = f"samizdat:rate:{name}:{int(time.time()) // window}"
-    return cache.get(key, 0)
 
 
 def new_challenge(client: str) -> dict:

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samizdat import clients
 from samizdat.newsroom.models import Article, CommentPolicy
 from samizdat.newsroom.services import audit
 from samizdat.site import pagecache
@@ -139,10 +140,10 @@ def post(article: Article, draft: Draft, client: str) -> Comment:
         raise Refused(_("You cannot comment on this site for now."), status=403)
     name, body, parent = _validate(draft, article)
 
-    tried = guard.hit(f"comments:client:{client}")
+    tried = clients.hit(f"comments:client:{client}")
     if tried > settings.COMMENTS_CLIENT_HARD_LIMIT:
         raise Refused(_("Too many comments from your connection; try again in %(n)s "
-                        "minutes.") % {"n": guard.WINDOW // 60}, status=429)
+                        "minutes.") % {"n": clients.WINDOW // 60}, status=429)
     if tried > settings.COMMENTS_CLIENT_LIMIT and not guard.solved(client, draft.puzzle,
                                                                     draft.answer):
         raise Refused(_("You have written a lot in a short time. Your browser will solve a "
@@ -166,7 +167,7 @@ def post(article: Article, draft: Draft, client: str) -> Comment:
         held = f"{len(text.links(body))} links"
     elif word := next((w for w in rules.words("hold_words") if w in folded), None):
         held = f"word: {word}"[:120]
-    elif guard.hit(f"comments:article:{article.pk}") > settings.COMMENTS_ARTICLE_LIMIT:
+    elif clients.hit(f"comments:article:{article.pk}") > settings.COMMENTS_ARTICLE_LIMIT:
         held = "many comments on this article"
 
     depth = min(parent.depth + 1, MAX_DEPTH) if parent else 0

@@ -7,7 +7,6 @@ from (Sec-Fetch-Site, else Origin), which a forging page cannot set.
 """
 
 import json
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -18,12 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from samizdat.clients import client_key
+from samizdat import clients
+from samizdat.clients import client_key, from_this_site
 from samizdat.newsroom.models import Article
 from samizdat.site.pagecache import reader_page
 from samizdat.site.views import current_edition, render
 
-from . import guard, reading, services
+from . import reading, services
 from .models import Comment, Status
 
 EMAIL_SALT = "samizdat.comments.email"
@@ -31,16 +31,6 @@ EMAIL_SALT = "samizdat.comments.email"
 
 def client_of(request) -> str:
     return client_key(request, "comments", days=settings.COMMENTS_IDENTITY_DAYS)
-
-
-def from_this_site(request) -> bool:
-    fetch_site = request.META.get("HTTP_SEC_FETCH_SITE")
-    if fetch_site:
-        return fetch_site in ("same-origin", "none")
-    origin = request.META.get("HTTP_ORIGIN")
-    if origin:
-        return urlsplit(origin).netloc == request.get_host()
-    return True  # no browser said where it came from: not a page forging a request
 
 
 def _article(article_id) -> Article:
@@ -165,7 +155,7 @@ def report(request, comment_id):
     comment = get_object_or_404(Comment.objects.select_related("article__edition"),
                                 pk=comment_id, status=Status.APPROVED)
     client = client_of(request)
-    if guard.hit(f"comments:reports:{client}") > settings.COMMENTS_CLIENT_HARD_LIMIT:
+    if clients.hit(f"comments:reports:{client}") > settings.COMMENTS_CLIENT_HARD_LIMIT:
         return JsonResponse({"errors": {"__all__": [_("Too many reports from your connection; "
                                                       "try again later.")]}}, status=429)
     services.report(comment, client)
