@@ -80,12 +80,13 @@ def css_gzip_bytes() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-write", action="store_true", help="Print only; leave docs alone.")
-    parser.add_argument("--only", nargs="*", choices=["photos", "comments"],
+    parser.add_argument("--only", nargs="*", choices=["photos", "comments", "search"],
                         help="Run only these sections (each writes its own part of the doc).")
     args = parser.parse_args()
     if args.only:
         for name in args.only:
-            section = {"photos": photo_section, "comments": comment_section}[name]()
+            section = {"photos": photo_section, "comments": comment_section,
+                       "search": search_section}[name]()
             if not args.no_write:
                 write_section(section, f"bench:{name}")
         return
@@ -149,12 +150,70 @@ def main() -> None:
     http_section = http_benchmark(small, large, queries, write=not args.no_write)
     photos = photo_section()
     comments = comment_section()
+    search = search_section()
     if args.no_write:
         return
     write_section(section)
     write_section(http_section, "bench:http")
     write_section(photos, "bench:photos")
     write_section(comments, "bench:comments")
+    write_section(search, "bench:search")
+
+
+def search_section() -> list[str]:
+    """bench/search.py at BENCH_SEARCH_SMALL (10,000) and BENCH_LARGE articles, alternating."""
+    small = int(os.environ.get("BENCH_SEARCH_SMALL", 10_000))
+    large = int(os.environ.get("BENCH_LARGE", 1_000_000))
+    rounds = int(os.environ.get("BENCH_SEARCH_ROUNDS", 3))
+    for size in (small, large):
+        ensure_archive(size)
+    samples: dict[int, list[dict]] = {small: [], large: []}
+    for r in range(rounds):
+        for size in (small, large) if r % 2 == 0 else (large, small):
+            out = subprocess.run([sys.executable, str(ROOT / "bench" / "search.py"), "10"],
+                                 env=env_for(size), check=True, capture_output=True, text=True)
+            samples[size].append(json.loads(out.stdout))
+    lines = [
+        f"| query | ms at {small:,} | ms at {large:,} | ratio | whole page ms at {large:,} "
+        f"| matches ranked ({small:,} / {large:,}) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    ratios = []
+    for name in samples[small][0]:
+        a = statistics.median(x[name]["ms"] for x in samples[small])
+        b = statistics.median(x[name]["ms"] for x in samples[large])
+        page = statistics.median(x[name]["page_ms"] for x in samples[large])
+        ta, tb = samples[small][0][name], samples[large][0][name]
+        ratio = b / a if a else 1
+        ratios.append(ratio)
+
+        def total(t):
+            return f"{t['total']:,}{'+' if t['capped'] else ''}"
+
+        lines.append(f"| {name} | {a:.2f} | {b:.2f} | {ratio:.2f}x | {page:.2f} "
+                     f"| {total(ta)} / {total(tb)} |")
+    table = "\n".join(lines)
+    print(table)
+    return [
+        "## Search: latency against archive size",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.machine()}, SQLite FTS5 (the "
+        f"embedded default), in-process: `search()` (engine, ranking, snippets) and the whole "
+        f"search page through Django's test client. Median of {rounds} alternating rounds of "
+        "10. Demo text is made of a few hundred phrases, so every word below matches a large "
+        "share of the archive: these are the expensive queries, not the cheap ones a rare "
+        "name gives. At most 1,000 matches (the newest) are ranked; \"1,000+\" means more "
+        "matched.",
+        "",
+        table,
+        "",
+        f"Target: growth under 3x from {small:,} to {large:,} articles; worst ratio here "
+        f"**{max(ratios):.2f}x** {'(met)' if max(ratios) < 3 else '(not met)'}.",
+        "",
+        "Reproduce: `python bench/run.py --only search` (BENCH_SEARCH_SMALL, BENCH_LARGE, "
+        "BENCH_SEARCH_ROUNDS).",
+        "",
+    ]
 
 
 def comment_section() -> list[str]:

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "samizdat.newsroom",
     "samizdat.photos",
     "samizdat.comments",
+    "samizdat.search",
+    "samizdat.popular",
     "samizdat.site",
     "samizdat.syndication",
     "samizdat.security",
@@ -187,6 +189,18 @@ PAGE_FILES_MAX = env.int("SAMIZDAT_PAGE_FILES_MAX", default=20000)
 SERVE_WORKERS = env.int("SAMIZDAT_WORKERS", default=0) or os.cpu_count() or 1
 SERVE_THREADS = env.int("SAMIZDAT_THREADS", default=1)
 SERVE_MAX_RSS_MB = env.int("SAMIZDAT_WORKER_MAX_RSS_MB", default=400)
+
+# --- Search -------------------------------------------------------------------------------
+# Searches per client per minute, and the time one query may take before the reader is
+# asked to narrow it.
+SEARCH_RATE_LIMIT = env.int("SAMIZDAT_SEARCH_RATE_LIMIT", default=20)
+SEARCH_TIMEOUT_MS = env.int("SAMIZDAT_SEARCH_TIMEOUT_MS", default=1500)
+# Most read: each worker writes the readings it counted at most this often.
+POPULAR_FLUSH_SECONDS = env.int("SAMIZDAT_POPULAR_FLUSH_SECONDS", default=30)
+
+# --- API ----------------------------------------------------------------------------------
+# Requests per client per minute to the JSON API (/api/v1/); 0 turns the limit off.
+API_RATE_LIMIT = env.int("SAMIZDAT_API_RATE_LIMIT", default=120)
 
 # --- Task queue ---------------------------------------------------------------------------
 TASKS = {

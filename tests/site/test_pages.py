@@ -80,9 +80,12 @@ def test_article_page_content(client, make_article, scaffold):
     assert "Write your comment" in html and "Follow us" in html
     assert "Support the website" in html
     scripts = re.findall(r"<script[^>]*>", html)
-    # Data, and the comment form's own progressive enhancement from this site; no other code.
+    # Data, the comment form's own progressive enhancement and the most-read beacon, all
+    # from this site; no other code.
     assert scripts == ['<script type="application/ld+json">',
-                       '<script src="/static/comments/comments.js" defer>'], scripts
+                       '<script src="/static/comments/comments.js" defer>',
+                       f'<script src="/static/site/read.js" data-url="/read/{article.pk}/" '
+                       'defer>'], scripts
     assert "style=" not in html and "@font-face" not in CSS.read_text()
 
 

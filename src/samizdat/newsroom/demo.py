@@ -20,6 +20,7 @@ from django.utils import timezone
 from samizdat.photos.demo import create_photos
 from samizdat.photos.models import GalleryItem
 from samizdat.progress import progress
+from samizdat.search.indexing import index_articles
 
 from .editions import ensure_editions
 from .models import (
@@ -330,6 +331,7 @@ def generate(articles: int, seed: int = 1, stream=None, now=None) -> int:
             with transaction.atomic():
                 created = Article.objects.bulk_create(rows, batch_size=500)
                 _relations(created, scaffold, author_ids, rng, photos)
+                index_articles([a.pk for a in created])
             made += count
             bar.update(count)
     from samizdat.comments.demo import create_comments

@@ -160,13 +160,14 @@ class ArticleQuerySet(models.QuerySet):
         """
         return self.filter(status=Status.PUBLISHED)
 
-    def for_lists(self):
-        """Everything a list item shows, in a fixed number of queries."""
+    def for_lists(self, *extra: str):
+        """Everything a list item shows (and the `extra` fields), in a fixed number of
+        queries."""
         return self.select_related("edition", "section", "hero_photo").only(
             "id", "headline", "slug", "lead", "published_at", "pub_date", "is_breaking",
             "is_featured", "is_photo_report", "has_video", "edition__language",
             "section__name", "section__slug", "section__edition_id",
-            *(f"hero_photo__{name}" for name in LIST_PHOTO_FIELDS),
+            *(f"hero_photo__{name}" for name in LIST_PHOTO_FIELDS), *extra,
         )
 
 

@@ -137,11 +137,11 @@ def restore_revision(revision: Revision, user) -> Article:
 
 
 def set_bylines(article: Article, author_ids: list[int]) -> None:
+    # One by one, not in bulk: a handful of rows, and their save signals keep the search
+    # index's author filter in step.
     article.bylines.all().delete()
-    article.bylines.bulk_create(
-        [article.bylines.model(article=article, author_id=a, position=i)
-         for i, a in enumerate(dict.fromkeys(author_ids))]
-    )
+    for position, author_id in enumerate(dict.fromkeys(author_ids)):
+        article.bylines.create(author_id=author_id, position=position)
 
 
 # --- Workflow -------------------------------------------------------------------------------

@@ -28,8 +28,9 @@ from samizdat.newsroom.models import (
 from samizdat.photos.embeds import render_body
 from samizdat.photos.models import GalleryItem, Photo
 from samizdat.photos.services import placed_ids
+from samizdat.popular import ranking as popular
 
-from . import chrome
+from . import chrome, pagecache
 from . import preview as preview_tokens
 from .pagecache import reader_page
 from .pagination import keyset_page
@@ -75,6 +76,9 @@ def home(request):
         latest[0] if latest else None,
     )
     photo_reports = list(base.filter(is_photo_report=True).order_by("-published_at", "-id")[:4])
+    # The most-read list changes apart from content: the page depends on it by name.
+    pagecache.depends_on(request, popular.dependency(edition.pk))
+    most_read = popular.most_read(edition, "day")[:5]
     blocks = []
     for section in chrome.site_chrome(edition)["sections"]:
         if not section.show_on_home:
@@ -88,6 +92,7 @@ def home(request):
         "latest": [a for a in latest if a != lead][:10],
         "blocks": blocks,
         "photo_reports": photo_reports,
+        "most_read": most_read,
     })
 
 

@@ -1,0 +1,1 @@
+"""The read-only JSON API for partners' apps: published content under /api/v1/."""
