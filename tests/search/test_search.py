@@ -17,6 +17,15 @@ from samizdat.search.query import search
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English; pages choose their language from the address."""
+    from django.utils.translation import override
+
+    with override("en"):
+        yield
+
+
 def found(results):
     return [hit.article.pk for hit in results.hits]
 

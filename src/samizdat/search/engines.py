@@ -28,14 +28,6 @@ from .text import Query, stem_text
 WEIGHTS = (8.0, 3.0, 1.0)
 
 
-def _relevance(headline: str, lead: str, stems: set[str]) -> float:
-    """Weighted count of the query's stems in a row's (stemmed) headline and lead; being in
-    the text at all (every match is) counts once."""
-    head = sum(1 for word in headline.split() if word in stems)
-    intro = sum(1 for word in lead.split() if word in stems)
-    return WEIGHTS[0] * head + WEIGHTS[1] * intro + WEIGHTS[2]
-
-
 def _period_tokens(filters: "Filters") -> list[str]:
     """Years and months of the index that cover the filter's dates (at most about 60)."""
     if not (filters.since or filters.before):
@@ -108,9 +100,10 @@ class SqliteEngine:
     """FTS5 over stems: the columns hold `text.stem_text` of the article, so every query
     term is an exact lookup, walked newest first and stopped after `limit` rows.
 
-    Relevance is counted here, not by FTS5's bm25, which reads every match of every term
-    to weigh it (its cost would grow with the archive): each query stem found in the
-    headline counts 8, in the lead 3, and the text 1.
+    Relevance is not FTS5's bm25, which reads every match of every term to weigh it (its
+    cost would grow with the archive): a candidate whose headline matches the whole query
+    weighs 8, whose lead does 3, and the others 1, found by two more walks of the index
+    bounded by the oldest candidate.
     """
 
     TABLE = "search_fts"
@@ -145,12 +138,13 @@ class SqliteEngine:
             cursor.execute(f"SELECT count(*) FROM {self.TABLE}")  # noqa: S608
             return cursor.fetchone()[0]
 
-    def _expression(self, query: Query, filters: Filters) -> str:
+    def _expression(self, query: Query, filters: Filters,
+                    columns: str = "headline lead body") -> str:
         per_edition = []
         for edition_id, language in filters.editions.items():
             # Stems are \w+ only (text.parse), so quoting makes each a plain term or phrase.
             terms = " AND ".join(f'"{" ".join(stems)}"' for stems in query.stems(language))
-            per_edition.append(f"(facets : e{edition_id} AND {{headline lead body}} : ({terms}))")
+            per_edition.append(f"(facets : e{edition_id} AND {{{columns}}} : ({terms}))")
         expression = " OR ".join(per_edition)
         for facet in filters.facets():
             expression = f"({expression}) AND facets : {facet}"
@@ -161,7 +155,7 @@ class SqliteEngine:
 
     def candidates(self, query: Query, filters: Filters, limit: int) -> list[Candidate]:
         # Only the table name is formatted in; the query text is a parameter.
-        sql = [f"SELECT f.rowid, f.headline, f.lead, "  # noqa: S608
+        sql = [f"SELECT f.rowid, "  # noqa: S608
                f"(julianday(a.published_at) - 2440587.5) * 86400.0 FROM {self.TABLE} f "
                "JOIN newsroom_article a ON a.id = f.rowid "
                f"WHERE {self.TABLE} MATCH %s AND a.status = 'published'"]
@@ -179,11 +173,18 @@ class SqliteEngine:
         with self._budget(), connection.cursor() as cursor:
             cursor.execute(" ".join(sql), params)
             rows = cursor.fetchall()
-        wanted = {language: {s for p in query.stems(language) for s in p}
-                  for language in set(filters.editions.values())}
-        every = set().union(*wanted.values())
-        return [(pk, _relevance(headline, lead, every), published)
-                for pk, headline, lead, published in rows]
+            if not rows:
+                return []
+            weight = dict.fromkeys((pk for pk, _ in rows), WEIGHTS[2])
+            oldest = rows[-1][0]
+            for column, value in (("lead", WEIGHTS[1]), ("headline", WEIGHTS[0])):
+                cursor.execute(
+                    f"SELECT rowid FROM {self.TABLE} WHERE {self.TABLE} MATCH %s "  # noqa: S608
+                    "AND rowid >= %s", [self._expression(query, filters, column), oldest])
+                for (pk,) in cursor.fetchall():
+                    if pk in weight:
+                        weight[pk] = value
+        return [(pk, weight[pk], published) for pk, published in rows]
 
     @contextmanager
     def _budget(self):
