@@ -59,6 +59,13 @@ ALLOWED_HOSTS = env.list(
     default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"],
 )
 CSRF_TRUSTED_ORIGINS = env.list("SAMIZDAT_CSRF_TRUSTED_ORIGINS", default=[])
+# The site's onion service (`abc…xyz.onion`, from tor's hostname file): the site answers
+# for it, over plain HTTP (Tor encrypts end to end), and clearnet pages point Tor Browser
+# at it with an Onion-Location header.
+ONION_ADDRESS = env.str("SAMIZDAT_ONION_ADDRESS", default="").strip().lower().removeprefix(
+    "http://").strip("/")
+if ONION_ADDRESS:
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, ONION_ADDRESS]
 
 # The public address of the main site: canonical links, feeds and sitemaps name it.
 SITE_URL = env.str("SAMIZDAT_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -86,13 +93,19 @@ INSTALLED_APPS = [
     "samizdat.popular",
     "samizdat.site",
     "samizdat.syndication",
+    "samizdat.bake",
     "samizdat.security",
 ]
+
+# Django's SecurityMiddleware is there as OnionAwareSecurityMiddleware, its subclass, which
+# Django's check does not recognise by name; samizdat.W001 checks for it instead.
+SILENCED_SYSTEM_CHECKS = ["security.W001"]
 
 MIDDLEWARE = [
     # First: a cached reader page is answered here, headers and all, before anything else.
     "samizdat.site.middleware.ReaderPageCacheMiddleware",
-    "django.middleware.security.SecurityMiddleware",
+    "samizdat.site.middleware.LiteEditionMiddleware",
+    "samizdat.security.middleware.OnionAwareSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "samizdat.security.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -184,6 +197,9 @@ BROWSER_CACHE_SECONDS = env.int("SAMIZDAT_BROWSER_CACHE_SECONDS", default=60)
 PAGE_FILES_DIR = env.str("SAMIZDAT_PAGE_FILES_DIR", default="")
 # At most this many page files per worker process between two content changes.
 PAGE_FILES_MAX = env.int("SAMIZDAT_PAGE_FILES_MAX", default=20000)
+# `samizdat bake`: where the static copy of the whole public site goes (a link to the
+# finished version, switched atomically; docs/deployment.md).
+BAKE_DIR = Path(env.str("SAMIZDAT_BAKE_DIR", default=str(VAR_DIR / "baked")))
 
 # `samizdat serve`: granian worker processes (default: one per CPU) and their memory cap.
 SERVE_WORKERS = env.int("SAMIZDAT_WORKERS", default=0) or os.cpu_count() or 1

@@ -81,6 +81,23 @@ def video_link(address: str) -> tuple[str, str] | None:
     return None
 
 
+def photo_link(photo: Photo, caption: str = "") -> SafeString:
+    """For the lite edition: a link to the photo instead of the photo."""
+    text = caption or photo.caption or photo.alt_text
+    return format_html('<p class="photo-link"><a href="{}">{}</a>{}</p>',
+                       photo.get_absolute_url(), _("Photo"),
+                       format_html(": {}", text) if text else "")
+
+
+def _video_link(match: re.Match) -> str:
+    found = video_link(match.group("link") or match.group("bare"))
+    if found is None:
+        return match.group(0)
+    host, address = found
+    return format_html('<p><a href="{}" rel="noopener noreferrer">{}</a></p>', address,
+                       _("Watch the video on %(host)s") % {"host": host})
+
+
 def _video(match: re.Match) -> str:
     found = video_link(match.group("link") or match.group("bare"))
     if found is None:
@@ -93,19 +110,20 @@ def _video(match: re.Match) -> str:
         _("Watch the video on %(host)s") % {"host": host})
 
 
-def render_body(html: str, photos: dict[int, Photo]) -> SafeString:
+def render_body(html: str, photos: dict[int, Photo], lite: bool = False) -> SafeString:
     """The stored (sanitised) text with its placed photos and videos made into figures.
 
     Videos become a local placeholder and a link: nothing is loaded from the video host
-    until the reader follows it.
+    until the reader follows it. In the lite edition both are plain links.
     """
+    show = photo_link if lite else figure
     if "[photo" in html:
         def place(match):
             photo = photos.get(int(match.group(1)))
-            return figure(photo) if photo else ""
+            return show(photo) if photo else ""
         html = PLACED.sub(place, html)
         html = SHORTCODE.sub("", html)  # one not alone on its paragraph: dropped, not shown
     if "youtu" in html or "vimeo" in html:
-        html = VIDEO.sub(_video, html)
+        html = VIDEO.sub(_video_link if lite else _video, html)
     return mark_safe(html)  # noqa: S308 - sanitised when stored; the figures are escaped
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.middleware.security import SecurityMiddleware
 
 from .services import session_is_revoked
 
@@ -11,6 +12,25 @@ PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
     "geolocation", "gyroscope", "hid", "interest-cohort", "magnetometer", "microphone",
     "midi", "payment", "serial", "usb", "xr-spatial-tracking",
 ))
+
+
+def on_onion(request) -> bool:
+    onion = settings.ONION_ADDRESS
+    return bool(onion) and request.get_host().split(":")[0].lower() == onion
+
+
+class OnionAwareSecurityMiddleware(SecurityMiddleware):
+    """Django's SecurityMiddleware, except that the onion address is not sent to HTTPS.
+
+    An onion service is reached over plain HTTP (Tor encrypts and authenticates it end to
+    end; Tor Browser treats it as a secure context), and no certificate exists for it.
+    HSTS is only ever sent over HTTPS, so the onion host gets none either.
+    """
+
+    def process_request(self, request):
+        if on_onion(request):
+            return None
+        return super().process_request(request)
 
 
 class SecurityHeadersMiddleware:
@@ -23,6 +43,11 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        onion = settings.ONION_ADDRESS
+        if (onion and getattr(response, "reader_page", False) and not on_onion(request)):
+            # Tor Browser offers the same page at the onion address (it heeds the header
+            # on HTTPS pages only, which production serves).
+            response["Onion-Location"] = f"http://{onion}{request.get_full_path()}"
         return response
 
 

@@ -1,11 +1,12 @@
 """Helpers the reader templates call: localised dates, share links, pagination links."""
 
 import functools
+import re
 from urllib.parse import quote
 
 from django.conf import settings
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -31,6 +32,16 @@ def _newsdate(value, with_time, language):
     if language not in CAPITALISED_WEEKDAYS:
         weekday = weekday.lower()  # "3 мая 2024, пятница": Slavic weekdays are not capitalised
     return f"{day}, {weekday}, {date_filter(local, 'H:i')}"
+
+
+LITE_PREFIX = re.compile(r"^(/[a-z]{2,3}(?:-[a-z0-9]{1,8})?/)(?!lite/)")
+
+
+def lite(path: str) -> str:
+    """The text-only edition's address of a reader page: /en/news/… → /en/lite/news/…"""
+    prefix = get_script_prefix()
+    rest = path.removeprefix(prefix.rstrip("/"))
+    return prefix.rstrip("/") + LITE_PREFIX.sub(r"\1lite/", rest, count=1)
 
 
 def page_url(url_name, url_kwargs, direction, cursor):

@@ -95,3 +95,25 @@ class ReaderPageCacheMiddleware:
         response["ETag"] = etag
         response["X-Page-Cache"] = state
         return response
+
+
+class LiteEditionMiddleware:
+    """/{lang}/lite/… is the text-only edition of /{lang}/…: the same view answers, and
+    `request.lite` makes it render the lite templates (site.views.render).
+
+    It stands before the locale middleware and URL resolution, which then see the full
+    site's path; the page cache, which comes first, keys the lite page by its own address.
+    """
+
+    PATH = re.compile(r"^/([a-z]{2,3}(?:-[a-z0-9]{1,8})?)/lite/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        match = self.PATH.match(request.path_info)
+        if match:
+            request.lite = True
+            request.path_info = f"/{match.group(1)}/" + request.path_info[match.end():]
+        return self.get_response(request)
+

@@ -47,8 +47,30 @@ def current_edition() -> Edition:
     return edition
 
 
+# The text-only edition (/{lang}/lite/...): the same views, these templates.
+LITE_TEMPLATES = {
+    "site/home.html": "lite/home.html",
+    "site/article_list.html": "lite/list.html",
+    "site/section_detail.html": "lite/list.html",
+    "site/tag_detail.html": "lite/list.html",
+    "site/author_detail.html": "lite/list.html",
+    "site/archive.html": "lite/list.html",
+    "site/article_detail.html": "lite/article.html",
+    "site/page_detail.html": "lite/page.html",
+    "site/404.html": "lite/404.html",
+}
+
+
+def is_lite(request) -> bool:
+    return getattr(request, "lite", False)
+
+
 def render(request, template, edition, context, status=200):
     """Render a reader page; the language switcher leads to translations where known."""
+    if is_lite(request):
+        if template not in LITE_TEMPLATES:
+            raise Http404("no text-only version of this page")
+        template = LITE_TEMPLATES[template]
     parts = chrome.site_chrome(edition)
     translated = {a.edition.language: a.get_absolute_url() for a in context.get("translations", ())}
     switcher = [(e, translated.get(e.language) or e.get_absolute_url()) for e in parts["editions"]]
@@ -169,12 +191,12 @@ def archive(request, year, month=None, day=None, direction=None, cursor=None):
                     direction, cursor)
 
 
-def _article_context(article: Article) -> dict:
+def _article_context(article: Article, lite: bool = False) -> dict:
     placed = placed_ids(article.body)
     in_text = {p.pk: p for p in Photo.objects.filter(pk__in=placed)} if placed else {}
     return {
         "article": article,
-        "body": render_body(article.body, in_text),
+        "body": render_body(article.body, in_text, lite=lite),
         "gallery": list(article.gallery.all()),
         "bylines": [b.author for b in article.bylines.all()],
         "tags": list(article.tags.all()),
@@ -214,7 +236,8 @@ def article_detail(request, year, month, day, slug):
     # The article's comments are part of its page, which depends on them besides content.
     comment_reading.depends(request, article)
     return render(request, "site/article_detail.html", edition, {
-        **_article_context(article), "comments": comment_reading.threads(article),
+        **_article_context(article, is_lite(request)),
+        "comments": comment_reading.threads(article),
         "comments_open": comment_services.is_open(article)})
 
 
