@@ -41,6 +41,8 @@ def pick_urls(language: str = "en") -> dict[str, str]:
     return {
         "home": f"/{language}/",
         "article": middle.get_absolute_url(),
+        "article (text-only)": middle.get_absolute_url().replace(
+            f"/{language}/", f"/{language}/lite/", 1),
         "section": section.get_absolute_url(),
         "section-deep": f"/{language}/section/{section.slug}/older/{encode(middle)}/",
         "tag": tag.get_absolute_url(),

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "samizdat.comments",
     "samizdat.search",
     "samizdat.popular",
+    "samizdat.mirrors",
     "samizdat.site",
     "samizdat.syndication",
     "samizdat.bake",
@@ -205,6 +206,12 @@ BAKE_DIR = Path(env.str("SAMIZDAT_BAKE_DIR", default=str(VAR_DIR / "baked")))
 SERVE_WORKERS = env.int("SAMIZDAT_WORKERS", default=0) or os.cpu_count() or 1
 SERVE_THREADS = env.int("SAMIZDAT_THREADS", default=1)
 SERVE_MAX_RSS_MB = env.int("SAMIZDAT_WORKER_MAX_RSS_MB", default=400)
+
+# --- Mirrors ----------------------------------------------------------------------------
+# The Ed25519 key that signs mirrors.json (made on first use in SAMIZDAT_VAR_DIR otherwise),
+# and the ssh command rsync mirrors use.
+SIGNING_KEY_FILE = env.str("SAMIZDAT_SIGNING_KEY_FILE", default="")
+RSYNC_SSH = env.str("SAMIZDAT_RSYNC_SSH", default="ssh -o BatchMode=yes")
 
 # --- Search -------------------------------------------------------------------------------
 # Searches per client per minute, and the time one query may take before the reader is

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
 
+from samizdat.mirrors import views as mirror_views
 from samizdat.photos import views as photo_views
 from samizdat.popular import views as popular_views
 from samizdat.site import views as site_views
@@ -29,12 +30,14 @@ reader_urlpatterns = [
     path("favicon.ico", favicon),
     path("a/<int:pk>/", site_views.short_link, name="short-link"),
     path("read/<int:pk>/", popular_views.reading, name="reading"),
+    path("mirrors.json", mirror_views.mirrors_json, name="mirrors-json"),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", photo_views.media, name="media"),
     path("", include("samizdat.syndication.urls")),
     path("api/v1/", include("samizdat.api.urls", namespace="api-v1")),
     *i18n_patterns(path("comments/", include("samizdat.comments.urls")),
                    path("search/", include("samizdat.search.urls")),
                    path("popular/", include("samizdat.popular.urls")),
+                   path("mirrors/", include("samizdat.mirrors.urls")),
                    path("", include("samizdat.site.urls")), prefix_default_language=True),
 ]
 # On one host, both; with SAMIZDAT_ADMIN_HOST set, other hosts get samizdat.urls_reader.
