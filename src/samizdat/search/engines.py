@@ -83,6 +83,13 @@ class Filters:
     since: datetime.datetime | None = None
     before: datetime.datetime | None = None
 
+    def add_dates(self, sql: list[str], params: list, column: str) -> None:
+        """The date bounds as SQL conditions on `column` (a fixed name, never input)."""
+        for value, operator in ((self.since, ">="), (self.before, "<")):
+            if value:
+                sql.append(f"AND {column} {operator} %s")
+                params.append(value)
+
     def facets(self) -> list[str]:
         return [f for f in (self.section_id and f"s{self.section_id}",
                             self.author_id and f"a{self.author_id}") if f]
@@ -161,12 +168,7 @@ class SqliteEngine:
                f"WHERE {self.TABLE} MATCH %s AND a.status = 'published'"]
         params: list = [self._expression(query, filters)]
         # The months in the index narrowed the dates; the exact bounds are checked here.
-        if filters.since:
-            sql.append("AND a.published_at >= %s")
-            params.append(filters.since)
-        if filters.before:
-            sql.append("AND a.published_at < %s")
-            params.append(filters.before)
+        filters.add_dates(sql, params, "a.published_at")
         # Article ids grow with time, so the index's own order is newest first.
         sql.append("ORDER BY f.rowid DESC LIMIT %s")
         params.append(limit)
@@ -279,12 +281,7 @@ class PostgresEngine:
         if filters.facets():
             sql.append("AND d.facets @> %s")
             params.append(filters.facets())
-        if filters.since:
-            sql.append("AND d.published_at >= %s")
-            params.append(filters.since)
-        if filters.before:
-            sql.append("AND d.published_at < %s")
-            params.append(filters.before)
+        filters.add_dates(sql, params, "d.published_at")
         sql.append("ORDER BY d.published_at DESC, d.article_id DESC LIMIT %s")
         params.append(limit)
         return self.run(" ".join(sql), params)
