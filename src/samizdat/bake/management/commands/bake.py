@@ -1,0 +1,35 @@
+"""`samizdat bake [--out DIR]`: the whole public site as plain files (docs/deployment.md)."""
+
+import os
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from samizdat.bake.baker import BakeError, bake
+
+
+class Command(BaseCommand):
+    help = ("Write every public page, feed, static file and photo as plain files that work "
+            "from any web server, folder, bucket or disk; switch to them atomically.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--out", default="",
+                            help="Where the copy goes: a link to the finished version "
+                                 f"(default: SAMIZDAT_BAKE_DIR, now {settings.BAKE_DIR}).")
+        parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                            help="Processes rendering pages (default: one per CPU).")
+
+    def handle(self, *args, out, workers, **options):
+        if workers < 1:
+            raise CommandError("--workers must be 1 or more.")
+        try:
+            summary = bake(out or settings.BAKE_DIR, workers=workers, stream=self.stderr._out)
+        except BakeError as error:
+            raise CommandError(f"{error}. The previous copy is unchanged.") from error
+        for path in summary.missing:
+            self.stderr.write(self.style.WARNING(f"left out (gone, or not a photo file): {path}"))
+        self.stdout.write(self.style.SUCCESS(
+            f"Baked {summary.pages} pages, {summary.files} files copied, "
+            f"{summary.redirects} redirects in {summary.seconds:.1f} s "
+            f"({summary.pages_per_second:.0f} pages/s, {summary.workers} processes) "
+            f"into {summary.out}."))

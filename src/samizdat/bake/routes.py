@@ -1,0 +1,293 @@
+"""Which addresses the baked copy holds: for each reader URL name, how to list its pages.
+
+ROUTES maps URL names to enumerators. An enumerator yields URL paths of pages to render
+(`str`), `Alias`es (an address whose links are pointed at another page of the copy) and
+`Redirect`s (an old address that gets a page sending readers on). Several names share one
+enumerator where one walk yields them all: a listing's first page, its "older" pages and
+its "newer" ones. tests/bake/test_routes.py fails when a reader URL has no entry here, so
+the copy cannot silently fall behind the live site.
+"""
+
+import datetime
+import zoneinfo
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import override
+
+from samizdat.newsroom.models import (
+    Article,
+    ArticleRedirect,
+    Author,
+    Edition,
+    Page,
+    Section,
+    Tag,
+)
+from samizdat.site import chrome
+from samizdat.site import views as site_views
+from samizdat.site.pagination import keyset_page
+from samizdat.syndication import sitemaps
+from samizdat.syndication.views import STATIC_CHUNKS
+
+
+@dataclass(frozen=True)
+class Alias:
+    """Links to `path` lead to `target`, a page of the copy with the same content."""
+
+    path: str
+    target: str
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """`path` gets a small page sending readers to `target`."""
+
+    path: str
+    target: str
+
+
+Item = str | Alias | Redirect
+
+
+def editions() -> list[Edition]:
+    """The editions readers can reach: those of the configured languages."""
+    languages = {code for code, _ in settings.LANGUAGES}
+    return [e for e in chrome.editions() if e.language in languages]
+
+
+def _url(language: str, name: str, **kwargs) -> str:
+    with override(language):
+        return reverse(name, kwargs=kwargs or None)
+
+
+def _chain(language: str, name: str, kwargs: dict, queryset) -> Iterator[Item]:
+    """A listing's first page and every "older" page after it, as its pager links them.
+
+    The cursors come from the pager's own keyset_page over the view's queryset, so the
+    walk reaches every article. The "newer" link of older page k+1 shows exactly page k,
+    so it is an alias of page k rather than a page of its own.
+    """
+    queryset = queryset.select_related(None).only("id", "published_at")
+    previous = _url(language, name, **kwargs)
+    yield previous
+    page = keyset_page(queryset, None, None, site_views.PAGE_SIZE)
+    while page.older:
+        path = _url(language, f"{name}-older", **kwargs, cursor=page.older)
+        yield path
+        page = keyset_page(queryset, "older", page.older, site_views.PAGE_SIZE)
+        if page.newer:
+            yield Alias(_url(language, f"{name}-newer", **kwargs, cursor=page.newer), previous)
+        previous = path
+
+
+def home() -> Iterator[Item]:
+    for edition in editions():
+        yield _url(edition.language, "site:home")
+
+
+def latest() -> Iterator[Item]:
+    for edition in editions():
+        yield from _chain(edition.language, "site:latest", {}, site_views.published(edition))
+
+
+def sections() -> Iterator[Item]:
+    for edition in editions():
+        for section in Section.objects.filter(edition=edition).order_by("id"):
+            yield from _chain(edition.language, "site:section", {"slug": section.slug},
+                              site_views.published(edition).filter(section=section))
+
+
+def tags() -> Iterator[Item]:
+    for edition in editions():
+        for tag in Tag.objects.filter(edition=edition).order_by("id"):
+            yield from _chain(edition.language, "site:tag", {"slug": tag.slug},
+                              site_views.published(edition).filter(tags=tag))
+
+
+def _authors(edition):
+    """Authors with a published article in the edition: the ones its bylines link to."""
+    return Author.objects.filter(
+        pk__in=Article.objects.published().filter(edition=edition)
+        .values("bylines__author")).order_by("id")
+
+
+def authors() -> Iterator[Item]:
+    for edition in editions():
+        for author in _authors(edition):
+            yield from _chain(edition.language, "site:author", {"slug": author.slug},
+                              site_views.published(edition).filter(bylines__author=author))
+
+
+def _period(year: int, month: int | None, day: int | None):
+    """The same [start, end) the archive view reads for a year, month or day."""
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    start = datetime.date(year, month or 1, day or 1)
+    if day:
+        end = start + datetime.timedelta(days=1)
+    elif month:
+        end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    else:
+        end = start.replace(year=year + 1)
+    return (datetime.datetime.combine(start, datetime.time(), tz),
+            datetime.datetime.combine(end, datetime.time(), tz))
+
+
+def archives() -> Iterator[Item]:
+    """Year, month and day pages of the dates that have articles (and their chains)."""
+    for edition in editions():
+        days = sorted(Article.objects.published().filter(edition=edition).order_by()
+                      .values_list("pub_date", flat=True).distinct(), reverse=True)
+        periods = dict.fromkeys(
+            period for d in days
+            for period in ((d.year, None, None), (d.year, d.month, None), (d.year, d.month, d.day)))
+        for year, month, day in periods:
+            kwargs = {"year": f"{year:04d}"}
+            if month:
+                kwargs["month"] = f"{month:02d}"
+            if day:
+                kwargs["day"] = f"{day:02d}"
+            start, end = _period(year, month, day)
+            yield from _chain(edition.language, "site:archive", kwargs,
+                              site_views.published(edition).filter(
+                                  published_at__gte=start, published_at__lt=end))
+
+
+def articles() -> Iterator[Item]:
+    published = (Article.objects.published().select_related("edition")
+                 .only("slug", "pub_date", "published_at", "edition__language")
+                 .order_by("-published_at", "-id"))
+    languages = {e.language for e in editions()}
+    for article in published.iterator(chunk_size=2000):
+        if article.edition.language in languages:
+            yield article.get_absolute_url()
+
+
+def redirects() -> Iterator[Item]:
+    """Old addresses of published articles (a slug or date changed): they keep working."""
+    moved = ArticleRedirect.objects.filter(article__status="published").select_related(
+        "article__edition").order_by("id")
+    for redirect in moved.iterator(chunk_size=2000):
+        if redirect.old_path.endswith("/"):
+            yield Redirect(redirect.old_path, redirect.article.get_absolute_url())
+
+
+def pages() -> Iterator[Item]:
+    for page in Page.objects.filter(is_published=True, edition__in=editions()).select_related(
+            "edition").order_by("id"):
+        yield page.get_absolute_url()
+
+
+def site_feeds() -> Iterator[Item]:
+    yield reverse("syndication:site-rss")
+    yield reverse("syndication:site-atom")
+
+
+def edition_feeds() -> Iterator[Item]:
+    for edition in editions():
+        for kind in ("rss", "atom"):
+            yield reverse(f"syndication:edition-{kind}", args=[edition.language])
+
+
+def _feeds(scope: str, targets) -> Iterator[Item]:
+    for language, slug in targets:
+        for kind in ("rss", "atom"):
+            yield reverse(f"syndication:{scope}-{kind}", args=[language, slug])
+
+
+def section_feeds() -> Iterator[Item]:
+    yield from _feeds("section", ((e.language, s.slug) for e in editions()
+                                  for s in Section.objects.filter(edition=e).order_by("id")))
+
+
+def tag_feeds() -> Iterator[Item]:
+    yield from _feeds("tag", ((e.language, t.slug) for e in editions()
+                              for t in Tag.objects.filter(edition=e).order_by("id")))
+
+
+def author_feeds() -> Iterator[Item]:
+    yield from _feeds("author", ((e.language, a.slug) for e in editions()
+                                 for a in _authors(e)))
+
+
+def sitemap_files() -> Iterator[Item]:
+    yield reverse("syndication:sitemap-index")
+    yield reverse("syndication:news-sitemap")
+    for chunk in STATIC_CHUNKS:
+        yield reverse("syndication:sitemap", args=[chunk])
+    for language, year, month in sitemaps.month_chunks():
+        yield reverse("syndication:sitemap", args=[f"{language}-{year}-{month:02d}"])
+
+
+def robots() -> Iterator[Item]:
+    yield reverse("syndication:robots")
+
+
+def mirrors() -> Iterator[Item]:
+    """The Mirrors page: every copy carries the addresses of the others."""
+    for edition in editions():
+        yield _url(edition.language, "mirrors:mirrors")
+
+
+def mirrors_json() -> Iterator[Item]:
+    yield reverse("mirrors-json")
+
+
+def root() -> Iterator[Item]:
+    """The copy's front door: index.html at its top sends readers to the first edition."""
+    found = editions()
+    first = next((e for e in found if e.language == settings.LANGUAGE_CODE), None)
+    if first is None and found:
+        first = found[0]
+    if first is not None:
+        yield Redirect("/", first.get_absolute_url())
+
+
+def favicon() -> Iterator[Item]:
+    yield "/favicon.ico"
+
+
+ROUTES: dict[str, Callable[[], Iterator[Item]]] = {
+    "site:home": home,
+    **dict.fromkeys(("site:latest", "site:latest-older", "site:latest-newer"), latest),
+    **dict.fromkeys(("site:section", "site:section-older", "site:section-newer"), sections),
+    **dict.fromkeys(("site:tag", "site:tag-older", "site:tag-newer"), tags),
+    **dict.fromkeys(("site:author", "site:author-older", "site:author-newer"), authors),
+    **dict.fromkeys(("site:archive", "site:archive-older", "site:archive-newer"), archives),
+    "site:article": articles,
+    "site:page": pages,
+    "redirects": redirects,
+    **dict.fromkeys(("syndication:site-rss", "syndication:site-atom"), site_feeds),
+    **dict.fromkeys(("syndication:edition-rss", "syndication:edition-atom"), edition_feeds),
+    **dict.fromkeys(("syndication:section-rss", "syndication:section-atom"), section_feeds),
+    **dict.fromkeys(("syndication:tag-rss", "syndication:tag-atom"), tag_feeds),
+    **dict.fromkeys(("syndication:author-rss", "syndication:author-atom"), author_feeds),
+    **dict.fromkeys(("syndication:sitemap-index", "syndication:sitemap",
+                     "syndication:news-sitemap"), sitemap_files),
+    "syndication:robots": robots,
+    "mirrors:mirrors": mirrors,
+    "mirrors-json": mirrors_json,
+    "root": root,
+    "favicon": favicon,
+}
+
+# Reader URL names (or whole namespaces, "name:*") the copy does without, and why. The
+# copy's links to them go to the live site (links.py).
+LEFT_OUT = {
+    "site:preview": "a draft for signed-in staff: never public, and its link expires",
+    "short-link": "/a/<id>/ redirects name the main site; the copy's addresses are its own",
+    "reading": "the reading counter takes POSTs; baked pages leave its script out",
+    "media": "the photos pages show are copied along with them, not listed",
+    "comments:*": "posting and moderation need the live site; the article shows its comments",
+    "search:*": "answers queries: the copy's search box goes to the live site",
+    "popular:*": "counts change by the minute: the home page shows the list as baked",
+    "api-v1:*": "the JSON API answers queries",
+}
+
+
+def enumerate_site() -> Iterator[Item]:
+    """Every item of every route, each enumerator walked once."""
+    for enumerator in dict.fromkeys(ROUTES.values()):
+        yield from enumerator()
