@@ -26,8 +26,9 @@ class MirrorAdmin(AuditedAdmin, admin.ModelAdmin):
 
         from .sync import manifest, sync
 
-        files = manifest(settings.BAKE_DIR)
-        failed = [m.name for m in queryset if sync(m, settings.BAKE_DIR, files) is None]
+        source = settings.BAKE_DIR.resolve()  # one version, even if a bake switches meanwhile
+        files = manifest(source)
+        failed = [m.name for m in queryset if sync(m, source, files) is None]
         done = queryset.count() - len(failed)
         self.message_user(request, ngettext("%(n)d mirror is up to date.",
                                             "%(n)d mirrors are up to date.", done) % {"n": done})

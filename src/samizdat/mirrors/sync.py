@@ -147,5 +147,8 @@ def sync(mirror: Mirror, source: Path, files: dict[str, str] | None = None) -> O
 
 
 def sync_all(source: Path) -> dict[str, Outcome | None]:
-    files = manifest(Path(source))
+    # The baked copy is a link to its current version: follow it once, so a bake that
+    # switches versions meanwhile cannot pull files from under this sync.
+    source = Path(source).resolve()
+    files = manifest(source)
     return {m.name: sync(m, source, files) for m in Mirror.objects.filter(is_active=True)}
