@@ -19,7 +19,6 @@ from samizdat.newsroom.models import Article, Edition, Section, Tag
 from samizdat.site import views as site_views
 
 # The browser tests here drive the same Chromium as tests/browser/.
-from tests.browser.conftest import browser  # noqa: F401
 
 
 class Links(HTMLParser):

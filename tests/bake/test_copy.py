@@ -9,6 +9,7 @@ from django.conf import settings
 from samizdat.bake.links import file_of
 from samizdat.mirrors.models import Mirror
 from samizdat.newsroom.models import Article, DonationMethod, SocialAccount
+from samizdat.site.helpers import lite
 
 from .conftest import Links, resolve
 
@@ -122,9 +123,13 @@ def test_published_articles_have_pages_and_nothing_else_does(demo_copy):
     assert published.count() > 20
     for article in published:
         assert (out / file_of(article.get_absolute_url()).lstrip("/")).is_file(), article
+        # Its text-only version too, with no script and no picture.
+        lite_page = out / file_of(lite(article.get_absolute_url())).lstrip("/")
+        assert "<script" not in lite_page.read_text() and "<img" not in lite_page.read_text()
     hidden = [articles["draft"], articles["scheduled"], articles["unpublished"]]
     for article in hidden:
         assert not (out / file_of(article.get_absolute_url()).lstrip("/")).exists()
+        assert not (out / file_of(lite(article.get_absolute_url())).lstrip("/")).exists()
     assert not (out / file_of(articles["unpublished-address"]).lstrip("/")).exists()
     text = "".join(p.read_text() for p in out.rglob("*.html"))
     for article in hidden:

@@ -38,9 +38,10 @@ def test_every_reader_route_is_baked_or_left_out_for_a_reason():
 def test_the_registry_names_only_real_routes():
     names = named_routes(reader_urlpatterns)
     namespaces = {n.rpartition(":")[0] for n in names}
-    # "redirects" (old addresses), "root" (the copy's index.html) and "favicon" are
+    # "redirects" (old addresses), "root" (the copy's index.html), "favicon" and "lite"
+    # (the text-only edition of the pages above) are
     # addresses without a URL name of their own.
-    unnamed = {"redirects", "root", "favicon"}
+    unnamed = {"redirects", "root", "favicon", "lite"}
     assert not set(ROUTES) - names - unnamed
     for name in LEFT_OUT:
         assert name in names or name.endswith(":*") and name[:-2] in namespaces, name

@@ -1,31 +1,8 @@
 """Browser fixtures: Debian's Chromium, driven by Playwright, against a live demo server."""
 
-import os
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
-from tests.conftest import need
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-# Playwright's sync API runs an event loop in this thread; the live server's data is
-# set up from the same thread, which Django would otherwise refuse.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="session")
-def browser():
-    need(Path(CHROMIUM).exists(), "Debian's chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

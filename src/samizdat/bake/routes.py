@@ -28,6 +28,7 @@ from samizdat.newsroom.models import (
 )
 from samizdat.site import chrome
 from samizdat.site import views as site_views
+from samizdat.site.helpers import lite
 from samizdat.site.pagination import keyset_page
 from samizdat.syndication import sitemaps
 from samizdat.syndication.views import STATIC_CHUNKS
@@ -245,6 +246,17 @@ def root() -> Iterator[Item]:
         yield Redirect("/", first.get_absolute_url())
 
 
+def lite_pages() -> Iterator[Item]:
+    """The text-only edition (/{lang}/lite/…) of every page that has one: the same walks,
+    the lite addresses (site.views.LITE_TEMPLATES lists which pages have a lite form)."""
+    for enumerator in (home, latest, sections, tags, authors, archives, articles, pages):
+        for item in enumerator():
+            if isinstance(item, str):
+                yield lite(item)
+            elif isinstance(item, Alias):
+                yield Alias(lite(item.path), lite(item.target))
+
+
 def favicon() -> Iterator[Item]:
     yield "/favicon.ico"
 
@@ -271,6 +283,7 @@ ROUTES: dict[str, Callable[[], Iterator[Item]]] = {
     "mirrors-json": mirrors_json,
     "root": root,
     "favicon": favicon,
+    "lite": lite_pages,
 }
 
 # Reader URL names (or whole namespaces, "name:*") the copy does without, and why. The
