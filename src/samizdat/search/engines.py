@@ -212,10 +212,12 @@ PG_CONFIGS = {"ru": "russian", "en": "english"}
 class PostgresEngine:
     TABLE = "search_document"
 
+    # No foreign key to the articles: Django flushes its own tables with TRUNCATE, which a
+    # table it does not know must not block. Deletes go through the article's signal, and
+    # every query joins the article row, so a leftover row is never shown.
     create_sql = [
         f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-            article_id integer PRIMARY KEY
-                REFERENCES newsroom_article (id) ON DELETE CASCADE,
+            article_id integer PRIMARY KEY,
             edition_id integer NOT NULL,
             published_at timestamptz NOT NULL,
             facets text[] NOT NULL,
