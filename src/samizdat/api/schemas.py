@@ -2,13 +2,9 @@
 
 import datetime
 
-from django.conf import settings
 from ninja import Field, Schema
 
-
-def absolute(path: str) -> str:
-    """An address on the main site (SAMIZDAT_SITE_URL), whatever host served the request."""
-    return f"{settings.SITE_URL}{path}"
+from samizdat.site.helpers import absolute
 
 
 class Error(Schema):
@@ -26,23 +22,28 @@ class Invalid(Schema):
     errors: list[FieldError] = Field(description="Each parameter that was not understood.")
 
 
-class Named(Schema):
-    slug: str
-    name: str
-
-
-class EditionOut(Schema):
-    language: str
-    site_name: str
-    tagline: str
-    url: str
+class OnMainSite(Schema):
+    """`url`: the object's address on the main site (SAMIZDAT_SITE_URL), whatever host
+    served the request."""
 
     @staticmethod
     def resolve_url(obj) -> str:
         return absolute(obj.get_absolute_url())
 
 
-class SectionOut(Schema):
+class Named(Schema):
+    slug: str
+    name: str
+
+
+class EditionOut(OnMainSite):
+    language: str
+    site_name: str
+    tagline: str
+    url: str
+
+
+class SectionOut(OnMainSite):
     slug: str
     name: str
     edition: str
@@ -52,27 +53,19 @@ class SectionOut(Schema):
     def resolve_edition(obj) -> str:
         return obj.edition.language
 
-    @staticmethod
-    def resolve_url(obj) -> str:
-        return absolute(obj.get_absolute_url())
-
 
 class TagOut(SectionOut):
     pass
 
 
-class AuthorOut(Schema):
+class AuthorOut(OnMainSite):
     slug: str
     name: str
     bio: str
     url: str
 
-    @staticmethod
-    def resolve_url(obj) -> str:
-        return absolute(obj.get_absolute_url())
 
-
-class ArticleItem(Schema):
+class ArticleItem(OnMainSite):
     id: int
     edition: str = Field(description="The edition's language code.")
     headline: str
@@ -89,10 +82,6 @@ class ArticleItem(Schema):
     @staticmethod
     def resolve_edition(obj) -> str:
         return obj.edition.language
-
-    @staticmethod
-    def resolve_url(obj) -> str:
-        return absolute(obj.get_absolute_url())
 
     @staticmethod
     def resolve_tags(obj) -> list:
