@@ -83,3 +83,9 @@ def hit(name: str, window: int = WINDOW) -> int:
 def count(name: str, window: int = WINDOW) -> int:
     key = f"samizdat:rate:{name}:{int(time.time()) // window}"
     return cache.get(key, 0)
+
+
+def over_limit(request, purpose: str, limit: int, window: int) -> bool:
+    """Count one more `purpose` request by this client; True when it has made more than
+    `limit` in the current `window` seconds."""
+    return hit(f"{purpose}:{client_key(request, purpose)}", window) > limit

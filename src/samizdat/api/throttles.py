@@ -24,10 +24,7 @@ class ClientThrottle(BaseThrottle):
 
     def allow_request(self, request) -> bool:
         limit = self.limit()
-        if not limit:
-            return True
-        name = f"{self.purpose}:{clients.client_key(request, self.purpose)}"
-        return clients.hit(name, window=WINDOW) <= limit
+        return not limit or not clients.over_limit(request, self.purpose, limit, WINDOW)
 
     def wait(self) -> float:
         # Counters live in fixed windows (see clients.hit): the next one starts then.

@@ -17,10 +17,6 @@ from .query import Results, search
 WINDOW = 60
 
 
-def over_limit(request) -> bool:
-    """One more search by this client; True when it has searched too much this minute."""
-    name = f"search:{clients.client_key(request, 'search')}"
-    return clients.hit(name, WINDOW) > settings.SEARCH_RATE_LIMIT
 
 
 @require_GET
@@ -31,7 +27,7 @@ def search_page(request):
                       authors=Author.objects.order_by("name").values_list("slug", "name"))
     results, status = None, 200
     if request.GET.get("q") is not None:
-        if over_limit(request):
+        if clients.over_limit(request, "search", settings.SEARCH_RATE_LIMIT, WINDOW):
             results, status = Results(error=_(
                 "Too many searches from your connection. Please wait a minute.")), 429
         elif not form.is_valid():
