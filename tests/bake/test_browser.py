@@ -3,7 +3,6 @@ of its own: clicked through, with no request anywhere else and nothing missing."
 
 import os
 import re
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -11,7 +10,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests.conftest import need
-from tests.deploy.test_serving import NGINX, fetch, free_port, wait_for
+from tests.deploy.test_serving import NGINX, fetch, free_port, running_nginx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -94,15 +93,9 @@ def mirror(demo_copy, tmp_path):
         "http {\n  include /etc/nginx/mime.types;\n  access_log off;\n" + temp
         + f"  server {{\n    listen 127.0.0.1:{port};\n"
         f"    location /mirror/ {{ alias {demo_copy['out']}/; }}\n  }}\n}}\n")
-    process = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;"],
-                               stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/mirror/"
-    try:
-        wait_for(url + "index.html", process, 20)
+    with running_nginx(tmp_path, conf, url + "index.html"):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 class _Addresses(HTMLParser):

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,19 @@ def nginx_conf(tmp: Path, app_url: str, var: Path, www: Path, port: int) -> Path
     return main
 
 
+@contextmanager
+def running_nginx(prefix: Path, conf: Path, ready_url: str):
+    """Debian's nginx in the foreground with `conf`, until the block ends."""
+    process = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
+                               stderr=subprocess.PIPE)
+    try:
+        wait_for(ready_url, process, 20)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def nginx(app, tmp_path_factory):
     need(Path(NGINX).exists(), "Debian's nginx (apt-get install nginx-light)")
@@ -154,15 +168,8 @@ def nginx(app, tmp_path_factory):
     (www / "baked" / "en" / "baked-page" / "index.html").write_text("<p>from the baked copy</p>")
     port = free_port()
     conf = nginx_conf(tmp, app["url"], app["var"], www, port)
-    process = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(conf), "-g", "daemon off;"],
-                               stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(url + "/robots.txt", process, 20)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with running_nginx(tmp, conf, f"http://127.0.0.1:{port}/robots.txt"):
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_nginx_serves_the_page_files_the_application_wrote(nginx, app):
