@@ -1,5 +1,5 @@
 """The baked copy: the whole public site as plain files that work from any host, folder or
-disk (`samizdat bake`)."""
+disk (`samizdat bake`), kept in step with publishing (tasks.py)."""
 
 from django.apps import AppConfig
 
@@ -7,3 +7,17 @@ from django.apps import AppConfig
 class BakeConfig(AppConfig):
     name = "samizdat.bake"
     label = "bake"
+
+    def ready(self):
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from samizdat.newsroom.models import Article, Byline
+
+        from . import tasks
+
+        post_save.connect(tasks.article_saved, sender=Article, dispatch_uid="bake-article")
+        post_delete.connect(tasks.article_saved, sender=Article, dispatch_uid="bake-article-del")
+        m2m_changed.connect(tasks.tags_changed, sender=Article.tags.through,
+                            dispatch_uid="bake-tags")
+        post_save.connect(tasks.byline_changed, sender=Byline, dispatch_uid="bake-byline")
+        post_delete.connect(tasks.byline_changed, sender=Byline, dispatch_uid="bake-byline-del")

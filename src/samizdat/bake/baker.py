@@ -36,8 +36,9 @@ from django.utils.translation import override
 from samizdat.photos.views import NAME as PHOTO_NAME
 from samizdat.progress import progress
 from samizdat.site import pagecache
+from samizdat.site.helpers import lite
 
-from . import routes
+from . import routes, state
 from .links import Copy, Rewriter, file_of, relative
 
 PAGE_CACHE = "samizdat.site.middleware.ReaderPageCacheMiddleware"
@@ -111,9 +112,13 @@ class _Renderer:
 
 
 def write(root: Path, path: str, content: bytes) -> None:
+    """Write a file of the copy whole: beside it first, then renamed over it, so a reader
+    of a copy being updated (bake/update.py) never gets half a page."""
     target = root / _relative_file(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.part")
+    temporary.write_bytes(content)
+    os.replace(temporary, target)
 
 
 def _relative_file(path: str) -> str:
@@ -163,6 +168,7 @@ def bake(out: Path | str | None = None, workers: int = 1, stream=None) -> Summar
             _bake_into(folder, _previous(out), summary, workers, stream)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
+            state.path_for(folder).unlink(missing_ok=True)
             raise
         _switch(out, folder)
         _remove_old_versions(out, keep=folder)
@@ -190,18 +196,42 @@ def _bake_into(root: Path, previous: Path | None, summary: Summary, workers: int
         # An old address another article has taken since is that article's page.
         taken = {*pages, *aliases}
         moved = {path: target for path, target in moved.items() if path not in taken}
-        copy = Copy(
-            pages={*pages, *moved}, aliases=aliases, live=settings.SITE_URL,
-            asset_prefixes=(settings.STATIC_URL, settings.MEDIA_URL),
-            drop_scripts=frozenset({static("site/read.js")}),
-            onion=getattr(settings, "ONION_ADDRESS", ""),
-        )
+        copy = copy_description(pages={*pages, *moved}, aliases=aliases)
         copy.icon = _icon(_Renderer(copy, root))
         assets = _render(pages, copy, root, summary, workers, stream)
     for path, target in moved.items():
         write(root, file_of(path), _redirect_page(path, file_of(target), copy))
     summary.redirects = len(moved)
-    summary.files = _copy_assets(assets, copy, root, previous, summary.missing)
+    summary.files = len(_copy_assets(assets, copy, root, previous, summary.missing))
+    _record(root, pages)
+
+
+def copy_description(pages: set[str], aliases: dict[str, str], holds=None) -> Copy:
+    return Copy(
+        pages=pages, aliases=aliases, holds=holds, live=settings.SITE_URL,
+        asset_prefixes=(settings.STATIC_URL, settings.MEDIA_URL),
+        drop_scripts=frozenset({static("site/read.js")}),
+        onion=getattr(settings, "ONION_ADDRESS", ""),
+    )
+
+
+OLDER_PAGE = re.compile(r"^(?P<listing>/.+/)older/(?P<micros>\d+)-(?P<pk>\d+)/$")
+
+
+def _record(root: Path, pages: list[str]) -> None:
+    """Keep what this copy shows beside it (state.py), for updates after changes."""
+    state.path_for(root).unlink(missing_ok=True)
+    with state.State(root) as known:
+        chains: dict[str, list] = {}
+        for path in pages:
+            found = OLDER_PAGE.match(path)
+            if found and lite(path) != path:  # the text-only pages share the cursors
+                chains.setdefault(found["listing"], []).append(
+                    (int(found["micros"]), int(found["pk"])))
+        for listing, keys in chains.items():
+            known.add_chain(listing, keys)
+        known.set_footprints(dict(routes.footprints()))
+        known.set_files(state.digests(root))
 
 
 def _render(pages: list[str], copy: Copy, root: Path, summary: Summary, workers: int,
@@ -256,27 +286,30 @@ def _redirect_page(path: str, target: str, copy: Copy) -> bytes:
 # --- Static files and photos ------------------------------------------------------------
 
 def _copy_assets(assets: Iterable[str], copy: Copy, root: Path, previous: Path | None,
-                 missing: list[str]) -> int:
+                 missing: list[str], keep_existing: bool = False) -> list[str]:
     """Copy the static files and photos the pages use; stylesheets get relative links too.
+    Returns the files written (relative to `root`); with `keep_existing`, files the copy
+    has already are left as they are (an update: they change only with a full bake).
 
     A missing static file fails the bake (collectstatic was not run); a photo a text names
     but storage lacks is left out, as the live site answers it with a 404.
     """
     done: set[str] = set()
-    copied = 0
+    copied = []
     pending = sorted(assets)
     while pending:
         path = pending.pop()
         if path in done:
             continue
         done.add(path)
+        if keep_existing and (root / _relative_file(path)).is_file():
+            continue
         if path.startswith(settings.STATIC_URL):
             pending.extend(_copy_static(path, copy, root))
-            copied += 1
-        elif _copy_photo(path, root, previous):
-            copied += 1
-        else:
+        elif not _copy_photo(path, root, previous):
             missing.append(path)
+            continue
+        copied.append(_relative_file(path))
     return copied
 
 
@@ -325,13 +358,19 @@ def _copy_photo(path: str, root: Path, previous: Path | None) -> bool:
 # --- Switching versions -----------------------------------------------------------------
 
 @contextmanager
-def _lock(out: Path):
-    """One bake at a time per destination: another one's cleanup would remove our folder."""
+def _lock(out: Path, wait: float = 0):
+    """One bake or update at a time per destination: another one's cleanup would remove
+    our folder. An update waits up to `wait` seconds for the one before it."""
+    deadline = time.monotonic() + wait
     with open(out.parent / f".{out.name}.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BakeError(f"another bake into {out} is running") from None
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise BakeError(f"another bake into {out} is running") from None
+                time.sleep(0.05)
         yield
 
 
@@ -350,3 +389,4 @@ def _remove_old_versions(out: Path, keep: Path) -> None:
         found = VERSION.match(folder.name)
         if found and found["name"] == out.name and folder != keep and folder.is_dir():
             shutil.rmtree(folder, ignore_errors=True)
+            state.path_for(folder).unlink(missing_ok=True)

@@ -14,6 +14,7 @@ attributes; everything else passes through untouched.
 import functools
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
@@ -30,6 +31,8 @@ class Copy:
     live: str  # the live site, settings.SITE_URL
     asset_prefixes: tuple[str, ...]  # STATIC_URL, MEDIA_URL: copied when a page uses them
     aliases: dict[str, str] = field(default_factory=dict)  # path -> page with its content
+    # For an update, which holds only the pages it rewrites: whether the copy has a path.
+    holds: Callable[[str], bool] | None = None
     drop_scripts: frozenset[str] = frozenset()  # script src values to leave out
     onion: str = ""  # the onion service's host, for Tor Browser's Onion-Location
     # The site's icon as a data: address. Browsers ask a host for /favicon.ico unless a page
@@ -78,7 +81,8 @@ class Rewriter:
             self.assets.add(path)
             return relative(path, base) + rest
         path = copy.aliases.get(path, path)
-        if path in copy.pages and not rest.startswith("?"):
+        if (path in copy.pages or (copy.holds is not None and copy.holds(path))) and \
+                not rest.startswith("?"):
             return relative(file_of(path), base) + rest
         return copy.live + value
 

@@ -9,6 +9,7 @@ the copy cannot silently fall behind the live site.
 """
 
 import datetime
+import functools
 import zoneinfo
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,17 +22,21 @@ from samizdat.newsroom.models import (
     Article,
     ArticleRedirect,
     Author,
+    Byline,
     Edition,
     Page,
     Section,
     Tag,
+    local_date,
 )
 from samizdat.site import chrome
 from samizdat.site import views as site_views
 from samizdat.site.helpers import lite
-from samizdat.site.pagination import keyset_page
+from samizdat.site.pagination import keyset_page, micros
 from samizdat.syndication import sitemaps
 from samizdat.syndication.views import STATIC_CHUNKS
+
+from .state import Footprint
 
 
 @dataclass(frozen=True)
@@ -64,23 +69,63 @@ def _url(language: str, name: str, **kwargs) -> str:
         return reverse(name, kwargs=kwargs or None)
 
 
-def _chain(language: str, name: str, kwargs: dict, queryset) -> Iterator[Item]:
+def listing_queryset(language: str, name: str, kwargs: dict):
+    """The articles of a listing (latest, a section, tag, author or date), as its view
+    reads them; None when the listing does not exist."""
+    edition = next((e for e in editions() if e.language == language), None)
+    if edition is None:
+        return None
+    articles = site_views.published(edition)
+    if name == "site:latest":
+        return articles
+    # The same filters as the views, by id, so the same indexes serve them.
+    if name == "site:section":
+        found = Section.objects.filter(edition=edition, slug=kwargs["slug"]).first()
+        return articles.filter(section=found) if found else None
+    if name == "site:tag":
+        found = Tag.objects.filter(edition=edition, slug=kwargs["slug"]).first()
+        return articles.filter(tags=found) if found else None
+    if name == "site:author":
+        found = Author.objects.filter(slug=kwargs["slug"]).first()
+        return articles.filter(bylines__author=found) if found else None
+    if name == "site:archive":
+        start, end = _period(int(kwargs["year"]), int(kwargs.get("month") or 0) or None,
+                             int(kwargs.get("day") or 0) or None)
+        return articles.filter(published_at__gte=start, published_at__lt=end)
+    raise ValueError(f"{name} is not a listing")
+
+
+def page_of(queryset, cursor: str | None):
+    """A listing's page as its view shows it: the first one, or the one older than `cursor`."""
+    queryset = queryset.select_related(None).only("id", "published_at")
+    return keyset_page(queryset, "older" if cursor else None, cursor, site_views.PAGE_SIZE,
+                       anchored=True)
+
+
+def listing_path(language: str, name: str, kwargs: dict, direction: str | None = None,
+                 cursor: str | None = None) -> str:
+    if direction is None:
+        return _url(language, name, **kwargs)
+    return _url(language, f"{name}-{direction}", **kwargs, cursor=cursor)
+
+
+def _chain(language: str, name: str, kwargs: dict) -> Iterator[Item]:
     """A listing's first page and every "older" page after it, as its pager links them.
 
     The cursors come from the pager's own keyset_page over the view's queryset, so the
-    walk reaches every article. The "newer" link of older page k+1 shows exactly page k,
-    so it is an alias of page k rather than a page of its own.
+    walk reaches every article. The "newer" link of older page k+1 is the last page
+    before it, so it is an alias of page k rather than a page of its own.
     """
-    queryset = queryset.select_related(None).only("id", "published_at")
-    previous = _url(language, name, **kwargs)
+    queryset = listing_queryset(language, name, kwargs)
+    previous = listing_path(language, name, kwargs)
     yield previous
-    page = keyset_page(queryset, None, None, site_views.PAGE_SIZE)
+    page = page_of(queryset, None)
     while page.older:
-        path = _url(language, f"{name}-older", **kwargs, cursor=page.older)
+        path = listing_path(language, name, kwargs, "older", page.older)
         yield path
-        page = keyset_page(queryset, "older", page.older, site_views.PAGE_SIZE)
+        page = page_of(queryset, page.older)
         if page.newer:
-            yield Alias(_url(language, f"{name}-newer", **kwargs, cursor=page.newer), previous)
+            yield Alias(listing_path(language, name, kwargs, "newer", page.newer), previous)
         previous = path
 
 
@@ -91,21 +136,19 @@ def home() -> Iterator[Item]:
 
 def latest() -> Iterator[Item]:
     for edition in editions():
-        yield from _chain(edition.language, "site:latest", {}, site_views.published(edition))
+        yield from _chain(edition.language, "site:latest", {})
 
 
 def sections() -> Iterator[Item]:
     for edition in editions():
         for section in Section.objects.filter(edition=edition).order_by("id"):
-            yield from _chain(edition.language, "site:section", {"slug": section.slug},
-                              site_views.published(edition).filter(section=section))
+            yield from _chain(edition.language, "site:section", {"slug": section.slug})
 
 
 def tags() -> Iterator[Item]:
     for edition in editions():
         for tag in Tag.objects.filter(edition=edition).order_by("id"):
-            yield from _chain(edition.language, "site:tag", {"slug": tag.slug},
-                              site_views.published(edition).filter(tags=tag))
+            yield from _chain(edition.language, "site:tag", {"slug": tag.slug})
 
 
 def _authors(edition):
@@ -118,8 +161,7 @@ def _authors(edition):
 def authors() -> Iterator[Item]:
     for edition in editions():
         for author in _authors(edition):
-            yield from _chain(edition.language, "site:author", {"slug": author.slug},
-                              site_views.published(edition).filter(bylines__author=author))
+            yield from _chain(edition.language, "site:author", {"slug": author.slug})
 
 
 def _period(year: int, month: int | None, day: int | None):
@@ -150,10 +192,7 @@ def archives() -> Iterator[Item]:
                 kwargs["month"] = f"{month:02d}"
             if day:
                 kwargs["day"] = f"{day:02d}"
-            start, end = _period(year, month, day)
-            yield from _chain(edition.language, "site:archive", kwargs,
-                              site_views.published(edition).filter(
-                                  published_at__gte=start, published_at__lt=end))
+            yield from _chain(edition.language, "site:archive", kwargs)
 
 
 def articles() -> Iterator[Item]:
@@ -304,3 +343,86 @@ def enumerate_site() -> Iterator[Item]:
     """Every item of every route, each enumerator walked once."""
     for enumerator in dict.fromkeys(ROUTES.values()):
         yield from enumerator()
+
+
+# --- Where each article shows: what an update after a change must rewrite --------------
+
+@functools.lru_cache(maxsize=65536)
+def _cached_url(language: str, name: str, kwargs: tuple = ()) -> str:
+    return _url(language, name, **dict(kwargs))
+
+
+def footprints(ids=None) -> Iterator[tuple[int, Footprint]]:
+    """(id, Footprint) of the published articles among `ids` (all of them for None): the
+    lists and pages that show each one. bake/update.py compares an article's footprint
+    in the copy with its footprint now to know what to rewrite."""
+    languages = {e.language for e in editions()}
+    published = (Article.objects.published().select_related("edition", "section")
+                 .only("id", "slug", "pub_date", "published_at", "edition__language",
+                       "section__slug").order_by("id"))
+    if ids is not None:
+        published = published.filter(pk__in=list(ids))
+    batch: list[Article] = []
+    for article in published.iterator(chunk_size=2000):
+        if article.edition.language in languages:
+            batch.append(article)
+        if len(batch) == 2000:
+            yield from _footprints(batch)
+            batch = []
+    yield from _footprints(batch)
+
+
+def _footprints(batch: list[Article]) -> Iterator[tuple[int, Footprint]]:
+    if not batch:
+        return
+    ids = [a.pk for a in batch]
+    tags: dict[int, list[str]] = {}
+    for article_id, slug in Article.tags.through.objects.filter(
+            article_id__in=ids).values_list("article_id", "tag__slug"):
+        tags.setdefault(article_id, []).append(slug)
+    authors: dict[int, list[str]] = {}
+    for article_id, slug in Byline.objects.filter(article_id__in=ids).values_list(
+            "article_id", "author__slug"):
+        authors.setdefault(article_id, []).append(slug)
+    for article in batch:
+        language = article.edition.language
+        day = local_date(article.published_at)
+        year, month = f"{day.year:04d}", f"{day.month:02d}"
+        listings = [
+            ("site:latest", ()),
+            *([("site:section", (("slug", article.section.slug),))] if article.section else []),
+            *(("site:tag", (("slug", slug),)) for slug in tags.get(article.pk, ())),
+            *(("site:author", (("slug", slug),)) for slug in authors.get(article.pk, ())),
+            ("site:archive", (("year", year),)),
+            ("site:archive", (("year", year), ("month", month))),
+            ("site:archive", (("year", year), ("month", month), ("day", f"{day.day:02d}"))),
+        ]
+        feeds = [("edition", (language,))]
+        if article.section:
+            feeds.append(("section", (language, article.section.slug)))
+        feeds += [("tag", (language, slug)) for slug in tags.get(article.pk, ())]
+        feeds += [("author", (language, slug)) for slug in authors.get(article.pk, ())]
+        pages = [
+            _cached_url(language, "site:home"),
+            *_site_files(),
+            *(_reverse(f"syndication:{scope}-{kind}", args)
+              for scope, args in feeds for kind in ("rss", "atom")),
+            _reverse("syndication:sitemap", (f"{language}-{day.year}-{day.month:02d}",)),
+        ]
+        yield article.pk, Footprint(
+            path=article.get_absolute_url(),
+            key=(micros(article.published_at), article.pk),
+            listings=[_cached_url(language, name, kwargs) for name, kwargs in listings],
+            pages=pages,
+        )
+
+
+@functools.lru_cache(maxsize=65536)
+def _reverse(name: str, args: tuple) -> str:
+    return reverse(name, args=list(args))
+
+
+def _site_files() -> list[str]:
+    """Files every publication changes: the site's feeds and the sitemaps' index and news."""
+    return [reverse("syndication:site-rss"), reverse("syndication:site-atom"),
+            reverse("syndication:sitemap-index"), reverse("syndication:news-sitemap")]

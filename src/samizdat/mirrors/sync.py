@@ -6,7 +6,6 @@ A copy's state is a manifest, {path: sha256}, kept at the mirror itself
 manifest, and the next one sends whatever still differs. rsync compares checksums itself.
 """
 
-import hashlib
 import json
 import mimetypes
 import os
@@ -18,6 +17,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+
+from samizdat.bake.state import State, digests, path_for
 
 from .models import Mirror
 
@@ -32,15 +33,14 @@ class Outcome:
 
 
 def manifest(root: Path) -> dict[str, str]:
-    files = {}
-    for folder, _dirs, names in os.walk(root, followlinks=True):
-        for name in names:
-            path = Path(folder) / name
-            relative = path.relative_to(root).as_posix()
-            if relative == MANIFEST:
-                continue
-            files[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return files
+    """The copy's files and their digests: kept by the bake for its copies (bake.state),
+    computed for any other folder."""
+    state = path_for(root)
+    if state.exists():
+        with State(root) as known:
+            if known.has_files():
+                return known.files()
+    return digests(root, skip=MANIFEST)
 
 
 def _plan(new: dict[str, str], old: dict[str, str]) -> tuple[list[str], list[str], int]:

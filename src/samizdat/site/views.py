@@ -120,7 +120,7 @@ def home(request):
 
 def _listing(request, edition, queryset, template, context, url_name, url_kwargs,
              direction=None, cursor=None):
-    page = keyset_page(queryset, direction, cursor, PAGE_SIZE)
+    page = keyset_page(queryset, direction, cursor, PAGE_SIZE, anchored=True)
     if cursor is not None and not page.items:
         raise Http404("no articles there")
     return render(request, template, edition, {

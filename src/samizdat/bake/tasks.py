@@ -1,0 +1,87 @@
+"""Keeping the baked copy and its mirrors in step with publishing, through the task queue.
+
+Saving a published article (or publishing, unpublishing or deleting one, or changing its
+tags or bylines) enqueues one `update_copy` when the transaction commits, for all the
+articles it changed. The task rewrites what they affect in the copy (update.py) and sends
+the changed files to every active mirror. Nothing is enqueued while no copy has been
+baked (`samizdat bake` makes the first).
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django_tasks import task
+
+from samizdat.newsroom.workflow import Status
+
+
+@task()
+def update_copy(ids: list[int]) -> dict:
+    from samizdat.mirrors.sync import sync_all
+
+    from .update import update
+
+    done = update(ids)
+    if done is None:
+        return {"updated": False}
+    outcomes = sync_all(settings.BAKE_DIR)
+    return {"updated": True, "written": len(done.written), "removed": len(done.removed),
+            "seconds": round(done.seconds, 3),
+            "mirrors": {name: (vars(o) if o else None) for name, o in outcomes.items()}}
+
+
+class _Pending:
+    """The articles one transaction changed: one task for all of them, after the commit."""
+
+    def __init__(self):
+        self.ids: set[int] = set()
+
+    def __call__(self):
+        update_copy.enqueue(sorted(self.ids))
+
+
+def changed(pk: int) -> None:
+    if not Path(settings.BAKE_DIR).is_symlink():
+        return
+    connection = transaction.get_connection()
+    # Still registered with this transaction (a rolled-back one drops its callbacks).
+    pending = next((f for _ids, f, _robust in connection.run_on_commit
+                    if isinstance(f, _Pending)), None)
+    if pending is None:
+        pending = _Pending()
+        transaction.on_commit(pending)
+    pending.ids.add(pk)
+
+
+def _shown(article) -> bool:
+    """Whether readers see the article, or saw it before this change."""
+    return Status.PUBLISHED in (article.status, getattr(article, "_loaded_status", None))
+
+
+def article_saved(sender, instance, raw=False, **kwargs):
+    if not raw and _shown(instance):
+        changed(instance.pk)
+
+
+def tags_changed(sender, instance, action, reverse=False, pk_set=None, **kwargs):
+    if not action.startswith("post_"):
+        return
+    from samizdat.newsroom.models import Article
+
+    if not reverse:
+        if _shown(instance):
+            changed(instance.pk)
+        return
+    for pk in Article.objects.filter(pk__in=pk_set or (), status=Status.PUBLISHED).values_list(
+            "pk", flat=True):
+        changed(pk)
+
+
+def byline_changed(sender, instance, raw=False, **kwargs):
+    from samizdat.newsroom.models import Article
+
+    # Not instance.article: a byline deleted with its article has none to load.
+    if not raw and Article.objects.filter(pk=instance.article_id,
+                                          status=Status.PUBLISHED).exists():
+        changed(instance.article_id)

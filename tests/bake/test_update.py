@@ -1,0 +1,136 @@
+"""Updating the baked copy after a change: only the files it affects are rewritten, and
+the copy is then what a full bake of the same content would be."""
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import override_settings
+
+from samizdat.bake.baker import bake
+from samizdat.bake.state import State
+from samizdat.bake.update import update
+from samizdat.mirrors.models import Mirror
+from samizdat.newsroom import services
+from samizdat.newsroom.models import Article, Edition
+from samizdat.site import views as site_views
+from samizdat.site.helpers import lite
+
+from .conftest import newsroom
+from .test_copy import check_links
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in folder.rglob("*") if p.is_file()}
+
+
+# Stamped with the time they are made: a feed with no items is "updated" now (Django's
+# feeds), and mirrors.json carries its signing time.
+NOW = re.compile(rb"<updated>[^<]*</updated>|<lastBuildDate>[^<]*</lastBuildDate>")
+STAMPED = {"mirrors.json"}
+
+
+def differences(updated: Path, fresh: Path) -> list[str]:
+    """Files that differ between an updated copy and a fresh bake, but for time stamps."""
+    found = []
+    for name in set(snapshot(updated)) | set(snapshot(fresh)):
+        a, b = updated / name, fresh / name
+        if not (a.is_file() and b.is_file()):
+            found.append(name)
+        elif name not in STAMPED and NOW.sub(b"", a.read_bytes()) != NOW.sub(b"", b.read_bytes()):
+            found.append(name)
+    return sorted(found)
+
+
+@pytest.fixture
+def baked(tmp_path, monkeypatch):
+    with override_settings(SITE_URL="https://news.example.org", VAR_DIR=tmp_path / "var",
+                           MEDIA_ROOT=tmp_path / "var" / "media"):
+        # Four articles a page: anchored "older" pages then hold two to eight.
+        monkeypatch.setattr(site_views, "PAGE_SIZE", 4)
+        cache.clear()
+        articles = newsroom()
+        out = tmp_path / "www" / "baked"
+        bake(out)
+        yield {"out": out, "articles": articles, "tmp": tmp_path}
+
+
+def test_an_update_rewrites_what_changed_and_matches_a_full_bake(baked):
+    out, tmp = baked["out"], baked["tmp"]
+    editor = baked["articles"]["draft"].created_by
+    before = snapshot(out)
+
+    # Publishing: the article, its lists' first pages, home, feeds and sitemaps.
+    draft = baked["articles"]["draft"]
+    services.publish(draft, editor)
+    draft.refresh_from_db()
+    done = update([draft.pk], out)
+    path = draft.get_absolute_url()
+    assert (out / path.lstrip("/") / "index.html").is_file()
+    assert (out / lite(path).lstrip("/") / "index.html").is_file()
+    assert draft.headline in (out / "en" / "index.html").read_text()
+    changed = [n for n in snapshot(out) if before.get(n) != snapshot(out).get(n)]
+    assert set(changed) <= set(done.written)
+    # A small share of the copy: older pages of the lists stay as they were.
+    assert len(done.written) < len(before) / 5, len(done.written)
+    assert differences(out, bake(tmp / "fresh1").folder) == []
+    assert not check_links(out)[0]
+
+    # Editing an old article deep in the lists: the pages that show it, wherever they are.
+    old = Article.objects.published().filter(edition__language="en").order_by(
+        "published_at").first()
+    old.headline = "An old story, corrected"
+    old.save()  # as the edit form does; save_article records the revision
+    services.save_article(old, editor)
+    done = update([old.pk], out)
+    assert "An old story, corrected" in (out / old.get_absolute_url().lstrip("/") /
+                                         "index.html").read_text()
+    assert len(done.written) < 60, done.written
+    assert differences(out, bake(tmp / "fresh2").folder) == []
+
+    # Unpublishing: its page and text-only page go, and no page of the copy names it.
+    services.unpublish(draft, editor)
+    done = update([draft.pk], out)
+    assert not (out / path.lstrip("/") / "index.html").exists()
+    assert not (out / lite(path).lstrip("/") / "index.html").exists()
+    assert {f"{path.lstrip('/')}index.html", f"{lite(path).lstrip('/')}index.html"} <= set(
+        done.removed)
+    assert not [p for p in out.rglob("*.html") if draft.headline in p.read_text()]
+    assert differences(out, bake(tmp / "fresh3").folder) == []
+    assert not check_links(out)[0]
+
+
+def test_the_state_knows_the_files_a_sync_sends(baked):
+    out = baked["out"]
+    with State(out.resolve()) as state:
+        assert state.files() == snapshot(out)
+    article = baked["articles"]["draft"]
+    services.publish(article, article.created_by)
+    update([article.pk], out)
+    with State(out.resolve()) as state:
+        assert state.files() == snapshot(out)
+
+
+def test_publishing_reaches_a_mirror_folder_through_the_task_queue(small_newsroom, tmp_path,
+                                                                   django_capture_on_commit_callbacks):
+    out = tmp_path / "baked"
+    mirror_folder = tmp_path / "mirror"
+    Mirror.objects.create(name="Local", kind=Mirror.Kind.FOLDER, target=str(mirror_folder))
+    with override_settings(BAKE_DIR=out):
+        bake(out)
+        edition = Edition.objects.get(language="en")
+        article = Article.objects.filter(edition=edition).first()
+        with django_capture_on_commit_callbacks(execute=True):
+            article.headline = "Changed for the mirror"
+            article.save()
+            services.save_article(article, article.created_by)
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    page = mirror_folder / article.get_absolute_url().lstrip("/") / "index.html"
+    assert "Changed for the mirror" in page.read_text()
+    assert "Changed for the mirror" in (mirror_folder / "en" / "index.html").read_text()
