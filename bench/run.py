@@ -83,13 +83,13 @@ def css_gzip_bytes() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-write", action="store_true", help="Print only; leave docs alone.")
-    parser.add_argument("--only", nargs="*", choices=["photos", "comments", "search"],
+    parser.add_argument("--only", nargs="*", choices=["photos", "comments", "search", "bake"],
                         help="Run only these sections (each writes its own part of the doc).")
     args = parser.parse_args()
     if args.only:
         for name in args.only:
             section = {"photos": photo_section, "comments": comment_section,
-                       "search": search_section}[name]()
+                       "search": search_section, "bake": bake_section}[name]()
             if not args.no_write:
                 write_section(section, f"bench:{name}")
         return
@@ -154,6 +154,7 @@ def main() -> None:
     photos = photo_section()
     comments = comment_section()
     search = search_section()
+    baking = bake_section()
     if args.no_write:
         return
     write_section(section)
@@ -161,6 +162,7 @@ def main() -> None:
     write_section(photos, "bench:photos")
     write_section(comments, "bench:comments")
     write_section(search, "bench:search")
+    write_section(baking, "bench:bake")
 
 
 def search_section() -> list[str]:
@@ -215,6 +217,62 @@ def search_section() -> list[str]:
         "",
         "Reproduce: `python bench/run.py --only search` (BENCH_SEARCH_SMALL, BENCH_LARGE, "
         "BENCH_SEARCH_ROUNDS).",
+        "",
+    ]
+
+
+def bake_section() -> list[str]:
+    """bench/bake.py: a whole bake and publish-to-mirror at BENCH_SMALL, the sampled rate
+    there and at BENCH_BAKE_MIDDLE (100,000) and BENCH_LARGE."""
+    small = int(os.environ.get("BENCH_SMALL", 1000))
+    sizes = list(dict.fromkeys([small, int(os.environ.get("BENCH_BAKE_MIDDLE", 100_000)),
+                                int(os.environ.get("BENCH_LARGE", 1_000_000))]))
+    results = {}
+    for size in sizes:
+        ensure_archive(size)
+        command = [sys.executable, str(ROOT / "bench" / "bake.py")]
+        out = subprocess.run(command + (["--full"] if size == small else []),
+                             env=env_for(size), check=True, capture_output=True, text=True)
+        results[size] = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"bake at {size:,}: {results[size]}", flush=True)
+    lines = ["| articles | pages in the copy | listing them, s | pages/s (sample) "
+             "| a whole bake, min (estimate) |", "|---:|---:|---:|---:|---:|"]
+    for size, r in results.items():
+        whole = (r["listing_s"] + r["listed"] / r["sample_rate"]) / 60
+        lines.append(f"| {size:,} | {r['listed']:,} | {r['listing_s']:.1f} "
+                     f"| {r['sample_rate']:.0f} | {whole:.1f} |")
+    f = results[small]
+    table = "\n".join(lines)
+    print(table)
+    rates = [r["sample_rate"] for r in results.values()]
+    return [
+        "## Baking the static copy, and from publishing to a mirror",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.machine()}, "
+        f"{os.cpu_count()} cores, SQLite, two rendering processes (`bench/bake.py`). Pages "
+        "are everything the copy holds that is rendered: HTML pages in both editions (full "
+        "and text-only), feeds and sitemaps. A whole bake of a large archive takes hours, so "
+        f"the rate is measured on a random sample of {f['sample']:,} of its pages, drawn "
+        "uniformly from the whole listing; a whole bake's time is the listing plus the "
+        "pages at that rate.",
+        "",
+        table,
+        "",
+        f"A whole bake at {small:,} articles: {f['pages']:,} pages in {f['seconds']:.1f} s, "
+        f"**{f['rate']:.0f} pages/s** (target 300 on two cores); {f['files']:,} files with "
+        f"static files and photos. The first sync to a folder mirror: {f['first_sync_s']:.1f} s.",
+        "",
+        f"**Publish to mirror: {f['publish_to_mirror_s']:.2f} s** (target under 5 s): the "
+        "article written and published, the copy updated (bake/update.py: "
+        f"{f['update_files']} files in {f['update_s']:.2f} s) and the folder mirror synced, "
+        "as the task queue's worker runs them (its polling interval comes on top: "
+        "`db_worker --interval`, 1 s by default).",
+        "",
+        f"The sampled rate from the smallest to the largest archive: "
+        f"{min(rates):.0f}–{max(rates):.0f} pages/s.",
+        "",
+        "Reproduce: `python bench/run.py --only bake` (BENCH_SMALL, BENCH_BAKE_MIDDLE, "
+        "BENCH_LARGE, BENCH_BAKE_SAMPLE).",
         "",
     ]
 

@@ -19,6 +19,7 @@ from samizdat.newsroom.models import Article, Edition, Section, Tag
 from samizdat.site import views as site_views
 
 # The browser tests here drive the same Chromium as tests/browser/.
+ONION = "samizdatexampleonionaddressforthetestsuiteonlyaaaaaaaaa.onion"
 
 
 class Links(HTMLParser):
@@ -90,7 +91,7 @@ def demo_copy(django_db_setup, django_db_blocker, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("bake")
     with (django_db_blocker.unblock(), transaction.atomic(),
           override_settings(SITE_URL="https://news.example.org", VAR_DIR=tmp / "var",
-                            MEDIA_ROOT=tmp / "var" / "media"),
+                            MEDIA_ROOT=tmp / "var" / "media", ONION_ADDRESS=ONION),
           pytest.MonkeyPatch.context() as patch):
         # Two articles a page: even a small demo has "older" and "newer" pages to walk.
         patch.setattr(site_views, "PAGE_SIZE", 2)

@@ -36,8 +36,11 @@ def allowed_links() -> dict[str, tuple[str, ...]]:
         "main site": (f"{site}/",),
         "live site": tuple(f"{site}/{lang}/{part}/" for lang in languages for part in DYNAMIC),
         # The Mirrors page lists the main site's editions among the other addresses.
-        "editions": tuple(f"{site}/{lang}/" for lang in languages),
+        "editions": tuple(f"{host}/{lang}/" for lang in languages
+                          for host in (site, f"http://{settings.ONION_ADDRESS}")),
         "outside": (*SHARE, *VIDEO, *newsroom),
+        # What only the live site does (comments, search), on the site and on its onion.
+        "elsewhere": (f"{site}/", f"http://{settings.ONION_ADDRESS}/"),
     }
 
 
@@ -63,6 +66,9 @@ def check_links(root: Path) -> tuple[list[str], int]:
                 elif "ugc" in kind.split():
                     continue  # a link a reader wrote in a comment
                 elif link in allowed["editions"]:
+                    continue
+                elif kind == "" and link.startswith(allowed["elsewhere"]) and (
+                        link.endswith("#write-h") or "/search/" in link):
                     continue
                 elif not link.startswith((*allowed["live site"], *allowed["outside"])):
                     problems.append(f"{where}: {tag} {attribute} leads away to {link}")
@@ -110,11 +116,17 @@ def test_dynamic_parts_point_to_the_live_site_and_the_reading_beacon_is_gone(dem
         "edition").order_by("-published_at").first()
     html = (demo_copy["out"] / file_of(article.get_absolute_url()).lstrip("/")).read_text()
     site = settings.SITE_URL
+    path = article.get_absolute_url()
+    onion = f"http://{settings.ONION_ADDRESS}"
     assert f'action="{site}/en/search/"' in html
-    assert f'action="{site}/en/comments/{article.pk}/post/"' in html
-    assert f'<link rel="canonical" href="{site}{article.get_absolute_url()}">' in html
+    assert f'href="{onion}/en/search/"' in html
+    # A comment posted from a copy's origin would be refused as cross-site: the copy sends
+    # readers to write it on the site itself, or through Tor.
+    assert "<form class=\"comment-form\"" not in html and "comments.js" not in html
+    assert f'href="{site}{path}#write-h"' in html and f'href="{onion}{path}#write-h"' in html
+    assert f'<link rel="canonical" href="{site}{path}">' in html
     assert "read.js" not in html and "/read/" not in html
-    assert "comments.js" in html  # the rest of the page's scripts stay
+    assert "<script src" not in html  # a copy's article runs no script at all
 
 
 def test_published_articles_have_pages_and_nothing_else_does(demo_copy):

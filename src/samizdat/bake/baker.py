@@ -12,6 +12,7 @@ import base64
 import fcntl
 import multiprocessing
 import os
+import random
 import re
 import shutil
 import time
@@ -36,7 +37,7 @@ from django.utils.translation import override
 from samizdat.photos.views import NAME as PHOTO_NAME
 from samizdat.progress import progress
 from samizdat.site import pagecache
-from samizdat.site.helpers import lite
+from samizdat.site.helpers import COPY_MARK, lite
 
 from . import routes, state
 from .links import Copy, Rewriter, file_of, relative
@@ -60,6 +61,8 @@ class Summary:
     redirects: int = 0
     seconds: float = 0.0
     workers: int = 1  # processes that rendered pages
+    listing_seconds: float = 0.0  # listing every address (the routes' walks)
+    listed: int = 0  # pages listed (a sample renders fewer)
     # Addresses left out: pages gone since they were listed, photos not in storage.
     missing: list[str] = field(default_factory=list)
 
@@ -93,7 +96,8 @@ class _Renderer:
 
     def get(self, path: str) -> tuple[int, str, bytes]:
         """Status, content type and body of `path`, as the live site answers it."""
-        response = self.handler.get_response(self.factory.get(path, secure=self.secure))
+        request = self.factory.get(path, secure=self.secure, **{COPY_MARK: True})
+        response = self.handler.get_response(request)
         # Not response.close(): for Django that ends a request (request_finished), and the
         # database connection would be closed between pages (and lost inside a transaction).
         return response.status_code, response.get("Content-Type", ""), response.content
@@ -152,8 +156,16 @@ def _can_fork() -> bool:
 
 # --- The bake ---------------------------------------------------------------------------
 
-def bake(out: Path | str | None = None, workers: int = 1, stream=None) -> Summary:
-    """Bake the public site into `out` (settings.BAKE_DIR by default), atomically."""
+def bake(out: Path | str | None = None, workers: int = 1, stream=None,
+         sample: int = 0) -> Summary:
+    """Bake the public site into `out` (settings.BAKE_DIR by default), atomically.
+
+    With `sample`, render only that many of the listed pages, drawn at random, into a
+    folder that is removed afterwards: the copy stays as it was. This measures the rate
+    (and so the time of a whole bake) on an archive too large to bake for a test.
+    """
+    if sample:
+        return _sample(Path(out or settings.BAKE_DIR).absolute(), workers, stream, sample)
     out = Path(out or settings.BAKE_DIR).absolute()
     if out.exists() and not out.is_symlink():
         raise BakeError(f"{out} is a folder, not a link made by `samizdat bake`: move it "
@@ -177,14 +189,26 @@ def bake(out: Path | str | None = None, workers: int = 1, stream=None) -> Summar
     return summary
 
 
+def _sample(out: Path, workers: int, stream, size: int) -> Summary:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    summary = Summary(out=out)
+    folder = out.parent / f".{out.name}.sample-{uuid.uuid4().hex}"
+    try:
+        _bake_into(folder, None, summary, workers, stream, sample=size)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return summary
+
+
 def _bake_into(root: Path, previous: Path | None, summary: Summary, workers: int,
-               stream) -> None:
+               stream, sample: int = 0) -> None:
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
     # The requests are the bake's own, made as if to the main site: its name is allowed
     # even where this machine answers only to others (an admin host, localhost).
     with pagecache.pinned_version(), override_settings(  # one content version for all
             ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, host]):
         pages, aliases, moved = [], {}, {}
+        listing = time.monotonic()
         for item in routes.enumerate_site():
             if isinstance(item, routes.Alias):
                 aliases[item.path] = item.target
@@ -193,11 +217,18 @@ def _bake_into(root: Path, previous: Path | None, summary: Summary, workers: int
             else:
                 pages.append(item)
         pages = list(dict.fromkeys(pages))
+        summary.listing_seconds, summary.listed = time.monotonic() - listing, len(pages)
         # An old address another article has taken since is that article's page.
         taken = {*pages, *aliases}
         moved = {path: target for path, target in moved.items() if path not in taken}
         copy = copy_description(pages={*pages, *moved}, aliases=aliases)
         copy.icon = _icon(_Renderer(copy, root))
+        if sample:
+            rendered = time.monotonic()
+            _render(random.Random(0).sample(pages, min(sample, len(pages))), copy, root,  # noqa: S311 - a measurement
+                    summary, workers, stream)
+            summary.seconds = time.monotonic() - rendered
+            return
         assets = _render(pages, copy, root, summary, workers, stream)
     for path, target in moved.items():
         write(root, file_of(path), _redirect_page(path, file_of(target), copy))

@@ -55,6 +55,20 @@ def absolute(path):
     return f"{settings.SITE_URL}{path}"
 
 
+# Set in the WSGI environ by `samizdat bake` for the pages it renders; no HTTP header can
+# set a key without the HTTP_ prefix.
+COPY_MARK = "samizdat.copy"
+
+
+def elsewhere(request, path):
+    """In a baked copy, the addresses of `path` on the site itself and on its onion, for
+    what only the live site does (comments, search); None on the live site."""
+    if not request.META.get(COPY_MARK):
+        return None
+    onion = getattr(settings, "ONION_ADDRESS", "")
+    return {"site": absolute(path), "onion": f"http://{onion}{path}" if onion else ""}
+
+
 SHARE_TARGETS = (
     ("Telegram", "https://t.me/share/url?url={url}&text={title}"),
     ("Facebook", "https://www.facebook.com/sharer/sharer.php?u={url}"),

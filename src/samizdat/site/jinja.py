@@ -17,7 +17,7 @@ from samizdat.comments.text import render as comment_text
 from samizdat.photos.embeds import LEAD_SIZES, THUMB_SIZES, figure, photo_link, picture
 from samizdat.syndication.structured_data import article_json_ld
 
-from .helpers import absolute, lite, newsdate, page_url, share_links
+from .helpers import absolute, elsewhere, lite, newsdate, page_url, share_links
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -35,7 +35,7 @@ def environment(**options) -> Environment:
         "share_links": share_links, "article_json_ld": article_json_ld,
         "picture": picture, "figure": figure, "THUMB_SIZES": THUMB_SIZES,
         "LEAD_SIZES": LEAD_SIZES, "comment_text": comment_text, "lite": lite,
-        "photo_link": photo_link,
+        "photo_link": photo_link, "elsewhere": elsewhere,
     })
     env.globals["comment_max_length"] = settings.COMMENTS_MAX_LENGTH
     env.filters.update({
