@@ -81,3 +81,25 @@ def test_stylesheet_addresses_are_rewritten_too():
     out = r.css(css, "/static/site/site.css")
     assert 'url("video.svg")' in out and "url(arrow.svg)" in out and "url(data:" in out
     assert r.assets == {"/static/site/video.svg", "/static/site/arrow.svg"}
+
+
+def test_links_are_found_in_any_markup_the_pages_hold_and_nowhere_else():
+    r = rewriter(onion="abc.onion")
+    html = ("<HTML><head lang=\"en\"><!-- <a href=\"/en/\"> in a comment -->"
+            "<script type=\"application/ld+json\">{\"href\": \"<a href=\\\"/en/\\\">\"}</script>"
+            "<style>a[href=\"/en/\"] { color: red }</style></head><body><header>"
+            "<A\nHREF='/en/news/' title=\"a &gt; b &amp; c\">news</A>"
+            "<a data-href=\"/en/\" href=\"/en/about/?a=1&amp;b=2\">q</a>"
+            "<img alt=\"&quot;/en/&quot;\" src=\"/media/photos/ab/abcd/480.jpg\"/>"
+            "<p>href=\"/en/\" as text</p></header></body></HTML>")
+    out = r.html(html, "/en/")
+    # The head gets the onion once, after <head …>, not after <header>.
+    assert out.count("onion-location") == 1 and '<head lang="en">\n<meta' in out
+    # Comments, scripts, styles, other attributes and text pass through as they were.
+    for kept in ('<!-- <a href="/en/"> in a comment -->', '{"href": "<a href=\\"/en/\\">"}',
+                 'a[href="/en/"] { color: red }', 'data-href="/en/"', 'alt="&quot;/en/&quot;"',
+                 '<p>href="/en/" as text</p>', 'title="a &gt; b &amp; c"'):
+        assert kept in out, kept
+    assert '<A\nHREF="news/index.html" title="a &gt; b &amp; c">' in out
+    assert f'href="{LIVE}/en/about/?a=1&amp;b=2"' in out
+    assert 'src="../media/photos/ab/abcd/480.jpg"/>' in out
