@@ -285,15 +285,21 @@ def root() -> Iterator[Item]:
         yield Redirect("/", first.get_absolute_url())
 
 
+def _lite(item: Item) -> Item | None:
+    if isinstance(item, str):
+        return lite(item)
+    if isinstance(item, Alias):
+        return Alias(lite(item.path), lite(item.target))
+    return None
+
+
 def lite_pages() -> Iterator[Item]:
     """The text-only edition (/{lang}/lite/…) of every page that has one: the same walks,
     the lite addresses (site.views.LITE_TEMPLATES lists which pages have a lite form)."""
-    for enumerator in (home, latest, sections, tags, authors, archives, articles, pages):
+    for enumerator in LITE_SOURCES:
         for item in enumerator():
-            if isinstance(item, str):
-                yield lite(item)
-            elif isinstance(item, Alias):
-                yield Alias(lite(item.path), lite(item.target))
+            if (text_only := _lite(item)) is not None:
+                yield text_only
 
 
 def favicon() -> Iterator[Item]:
@@ -339,10 +345,19 @@ LEFT_OUT = {
 }
 
 
+LITE_SOURCES = (home, latest, sections, tags, authors, archives, articles, pages)
+
+
 def enumerate_site() -> Iterator[Item]:
-    """Every item of every route, each enumerator walked once."""
+    """Every item of every route, each enumerator walked once: the text-only pages come
+    beside their sources rather than from a second walk (half the listing's time)."""
     for enumerator in dict.fromkeys(ROUTES.values()):
-        yield from enumerator()
+        if enumerator is lite_pages:
+            continue
+        for item in enumerator():
+            yield item
+            if enumerator in LITE_SOURCES and (text_only := _lite(item)) is not None:
+                yield text_only
 
 
 # --- Where each article shows: what an update after a change must rewrite --------------
