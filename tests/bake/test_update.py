@@ -134,3 +134,23 @@ def test_publishing_reaches_a_mirror_folder_through_the_task_queue(small_newsroo
     page = mirror_folder / article.get_absolute_url().lstrip("/") / "index.html"
     assert "Changed for the mirror" in page.read_text()
     assert "Changed for the mirror" in (mirror_folder / "en" / "index.html").read_text()
+
+
+def test_an_update_waits_for_a_whole_bake_and_comes_back_after_it(small_newsroom, tmp_path,
+                                                                  monkeypatch):
+    from django_tasks_db.models import DBTaskResult
+
+    from samizdat.bake import baker, tasks
+    from samizdat.bake import update as updating
+
+    out = tmp_path / "baked"
+    monkeypatch.setattr(updating, "LOCK_WAIT", 0.2)
+    with override_settings(BAKE_DIR=out):
+        bake(out)
+        article = small_newsroom[0]
+        with baker._lock(out):  # a whole bake holds the copy
+            outcome = tasks.update_copy.call([article.pk])
+        assert outcome["updated"] is False and outcome["retry_in_seconds"] == 30
+        retry = DBTaskResult.objects.get(task_path__endswith="update_copy")
+        assert retry.args_kwargs["args"] == [[article.pk]] and retry.run_after is not None
+        assert tasks.update_copy.call([article.pk])["updated"] is True

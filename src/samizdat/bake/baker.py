@@ -52,6 +52,10 @@ class BakeError(Exception):
     """The bake cannot go on; the previous copy is untouched."""
 
 
+class BakeBusy(BakeError):
+    """Another bake or update of the same copy holds it."""
+
+
 @dataclass
 class Summary:
     out: Path
@@ -400,7 +404,7 @@ def _lock(out: Path, wait: float = 0):
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise BakeError(f"another bake into {out} is running") from None
+                    raise BakeBusy(f"another bake into {out} is running") from None
                 time.sleep(0.05)
         yield
 

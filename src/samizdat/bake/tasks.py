@@ -7,22 +7,33 @@ the changed files to every active mirror. Nothing is enqueued while no copy has 
 baked (`samizdat bake` makes the first).
 """
 
+import datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
 from samizdat.newsroom.workflow import Status
+
+RETRY = datetime.timedelta(seconds=30)
 
 
 @task()
 def update_copy(ids: list[int]) -> dict:
     from samizdat.mirrors.sync import sync_all
 
+    from .baker import BakeBusy
     from .update import update
 
-    done = update(ids)
+    try:
+        done = update(ids)
+    except BakeBusy:
+        # A whole bake holds the copy (it may have listed the pages before this change):
+        # try again after it rather than lose the change until the next bake.
+        update_copy.using(run_after=timezone.now() + RETRY).enqueue(ids)
+        return {"updated": False, "retry_in_seconds": RETRY.total_seconds()}
     if done is None:
         return {"updated": False}
     outcomes = sync_all(settings.BAKE_DIR)

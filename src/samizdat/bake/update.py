@@ -64,8 +64,12 @@ class Update:
     seconds: float = 0.0
 
 
-def update(ids, out: Path | str | None = None, wait: float = 60) -> Update | None:
+LOCK_WAIT = 60  # seconds an update waits for a bake or update of the same copy
+
+
+def update(ids, out: Path | str | None = None, wait: float | None = None) -> Update | None:
     """Rewrite what the articles `ids` change in the copy at `out`; None without a copy."""
+    wait = LOCK_WAIT if wait is None else wait
     out = Path(out or settings.BAKE_DIR).absolute()
     if not out.is_symlink():
         return None
