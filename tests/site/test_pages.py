@@ -116,6 +116,14 @@ def test_article_page_weight_within_budget(client, archive):
     assert total <= 30 * 1024
 
 
+@pytest.mark.parametrize("url", ["/en/news/9999/", "/en/news/9999/12/", "/en/news/9999/12/31/"])
+def test_the_last_dates_python_knows_are_empty_archives(client, archive, url):
+    # Their periods end past 9999-12-31: the month and day ones answered 500 before.
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b'<li class="item' not in response.content
+
+
 @pytest.mark.parametrize("url", [
     "/en/news/2024/13/45/", "/en/news/2024/02/30/x/", "/en/news/2024/02/30/",
     "/en/news/0000/", "/en/news/2024/00/", "/en/news/older/abc/",

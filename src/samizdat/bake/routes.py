@@ -8,9 +8,7 @@ its "newer" ones. tests/bake/test_routes.py fails when a reader URL has no entry
 the copy cannot silently fall behind the live site.
 """
 
-import datetime
 import functools
-import zoneinfo
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -89,9 +87,11 @@ def listing_queryset(language: str, name: str, kwargs: dict):
         found = Author.objects.filter(slug=kwargs["slug"]).first()
         return articles.filter(bylines__author=found) if found else None
     if name == "site:archive":
-        start, end = _period(int(kwargs["year"]), int(kwargs.get("month") or 0) or None,
-                             int(kwargs.get("day") or 0) or None)
-        return articles.filter(published_at__gte=start, published_at__lt=end)
+        month, day = kwargs.get("month"), kwargs.get("day")
+        start, end = site_views.archive_period(int(kwargs["year"]), month and int(month),
+                                               day and int(day))
+        articles = articles.filter(published_at__gte=start)
+        return articles if end is None else articles.filter(published_at__lt=end)
     raise ValueError(f"{name} is not a listing")
 
 
@@ -162,20 +162,6 @@ def authors() -> Iterator[Item]:
     for edition in editions():
         for author in _authors(edition):
             yield from _chain(edition.language, "site:author", {"slug": author.slug})
-
-
-def _period(year: int, month: int | None, day: int | None):
-    """The same [start, end) the archive view reads for a year, month or day."""
-    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    start = datetime.date(year, month or 1, day or 1)
-    if day:
-        end = start + datetime.timedelta(days=1)
-    elif month:
-        end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    else:
-        end = start.replace(year=year + 1)
-    return (datetime.datetime.combine(start, datetime.time(), tz),
-            datetime.datetime.combine(end, datetime.time(), tz))
 
 
 def archives() -> Iterator[Item]:

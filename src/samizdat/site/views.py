@@ -166,28 +166,38 @@ def author_detail(request, slug, direction=None, cursor=None):
                     {"author": author}, "site:author", {"slug": slug}, direction, cursor)
 
 
+def archive_period(year: int, month: int | None = None, day: int | None = None):
+    """[start, end) of a year, month (or day) in the newsroom's time zone; end is None
+    past the last date Python knows (9999-12-31). ValueError for a date that is none."""
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    start = datetime.date(year, 1 if month is None else month, 1 if day is None else day)
+    try:
+        if day is not None:
+            end = start + datetime.timedelta(days=1)
+        elif month is not None:
+            end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        else:
+            end = start.replace(year=year + 1)
+    except (OverflowError, ValueError):
+        end = None
+    return (datetime.datetime.combine(start, datetime.time(), tz),
+            None if end is None else datetime.datetime.combine(end, datetime.time(), tz))
+
+
 @reader_page
 def archive(request, year, month=None, day=None, direction=None, cursor=None):
     edition = current_edition()
-    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     try:
-        start = datetime.date(int(year), int(month or 1), int(day or 1))
+        start, end = archive_period(int(year), month and int(month), day and int(day))
     except ValueError:
         raise Http404("no such date") from None
-    if day:
-        end = start + datetime.timedelta(days=1)
-    elif month:
-        end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    else:
-        end = start.replace(year=start.year + 1) if start.year < 9999 else start
-    articles = published(edition).filter(
-        published_at__gte=datetime.datetime.combine(start, datetime.time(), tz),
-        published_at__lt=datetime.datetime.combine(end, datetime.time(), tz),
-    )
+    articles = published(edition).filter(published_at__gte=start)
+    if end is not None:
+        articles = articles.filter(published_at__lt=end)
     kwargs = {"year": year, **({"month": month} if month else {}), **({"day": day} if day else {})}
     level = "day" if day else "month" if month else "year"
     return _listing(request, edition, articles, "site/archive.html",
-                    {"period_start": start, "level": level}, "site:archive", kwargs,
+                    {"period_start": start.date(), "level": level}, "site:archive", kwargs,
                     direction, cursor)
 
 
