@@ -102,33 +102,37 @@ def _cursor(key: Key) -> str:
     return f"{key[0]}-{key[1]}"
 
 
-@functools.lru_cache(maxsize=4096)
-def _listing(path: str) -> tuple[str, str, dict]:
-    """(language, URL name, arguments) of a list's first page."""
+@functools.lru_cache(maxsize=65536)
+def _route(path: str) -> tuple[str, str, dict] | None:
+    """(language, URL name, arguments) of a reader path, None if it is not one. Cached: an
+    update asks it for every link of every page it renders."""
     language = path.split("/")[1]
-    with override(language):
-        match = resolve(path)
+    if language not in {code for code, _ in settings.LANGUAGES}:
+        language = settings.LANGUAGE_CODE  # /rss.xml, /sitemap.xml and the like
+    try:
+        with override(language):
+            match = resolve(path)
+    except Resolver404:
+        return None
     return language, match.view_name, match.kwargs
+
+
+def _text_only(path: str) -> str | None:
+    """The full page's path of a text-only page (/en/lite/news/ → /en/news/), else None."""
+    return path.replace("/lite/", "/", 1) if path.split("/")[2:3] == ["lite"] else None
 
 
 def in_copy(path: str) -> bool:
     """Whether the full bake would hold `path`: a page of a baked route. "Newer" pages are
     aliases of the page before (resolved through Copy.aliases before this is asked)."""
-    plain = path
-    is_lite = lite(path) == path and path.split("/")[2:3] == ["lite"]
-    if is_lite:
-        plain = path.replace("/lite/", "/", 1)
-    language = plain.split("/")[1]
-    languages = {code for code, _ in settings.LANGUAGES}
-    try:
-        with override(language if language in languages else settings.LANGUAGE_CODE):
-            match = resolve(plain)
-    except Resolver404:
+    full = _text_only(path)
+    route = _route(full or path)
+    if route is None:
         return False
-    name = match.view_name
+    name = route[1]
     if name.endswith("-newer") or name not in routes.ROUTES:
         return False
-    return not is_lite or name.removesuffix("-older") in LITE
+    return full is None or name.removesuffix("-older") in LITE
 
 
 class _Job:
@@ -161,7 +165,7 @@ class _Job:
     def run(self) -> Update:
         for listing, keys in self.lists.items():
             self._walk(listing, keys)
-            if _listing(listing)[1] == "site:section":
+            if _route(listing)[1] == "site:section":
                 self._related(listing, keys)
         copy = copy_description(pages=set(), aliases=self.aliases, holds=in_copy)
         renderer = _Renderer(copy, self.folder)
@@ -194,16 +198,14 @@ class _Job:
         return result
 
     def _with_lite(self, path: str) -> list[str]:
-        try:
-            name = _listing(path)[1] if path.count("/") > 1 else ""
-        except Resolver404:
-            return [path]
-        return [path, lite(path)] if name.removesuffix("-older") in LITE else [path]
+        route = _route(path)
+        has_lite = route is not None and route[1].removesuffix("-older") in LITE
+        return [path, lite(path)] if has_lite else [path]
 
     def _related(self, listing: str, keys: set[Key]) -> None:
         """Articles show the newest earlier articles of their section as related
         (site/related.py): the next ones after a changed article may show it."""
-        queryset = routes.listing_queryset(*_listing(listing))
+        queryset = routes.listing_queryset(*_route(listing))
         if queryset is None:
             return
         for key in keys:
@@ -216,7 +218,7 @@ class _Job:
     def _walk(self, listing: str, keys: set[Key]) -> None:
         """Render a list from the page holding its newest change until it meets pages the
         copy holds unchanged; record the list's new cursors, remove the ones gone."""
-        language, name, kwargs = _listing(listing)
+        language, name, kwargs = _route(listing)
         queryset = routes.listing_queryset(language, name, kwargs)
         if queryset is None:
             self.pages.add(listing)  # the list itself is gone: its page answers 404
