@@ -2,7 +2,8 @@
 
 For one archive: nginx serving a saved copy of the article page (the machine's limit), the
 framework's floor (bench/floor.py under granian), Samizdat under `samizdat serve` with the
-page cache (hits) and without it (every request renders: misses), and nginx with the
+page cache (hits), without it (misses: every request renders its page from the fragments
+kept, as after a publication), without any cache (full renders), and nginx with the
 documented configuration in front of Samizdat (answering from the page files Samizdat wrote).
 """
 
@@ -93,12 +94,16 @@ class Servers:
         wait_for(url + probe, process)
         return url, process
 
-    def samizdat(self, env: dict, cached: bool):
+    def samizdat(self, env: dict, mode: str):
+        """mode: "hit" (page cache on), "miss" (page cache off, fragments kept: what a
+        request meets after a publication) or "render" (nothing kept: every part renders)."""
         env = {**env, "SAMIZDAT_WORKERS": str(WORKERS)}
-        if cached:
+        if mode == "hit":
             env["SAMIZDAT_PAGE_FILES_DIR"] = str(self.tmp / "www" / "pages")
         else:
-            env["SAMIZDAT_PAGE_CACHE_SECONDS"] = "0"  # nothing is kept: every request renders
+            env["SAMIZDAT_PAGE_CACHE_SECONDS"] = "0"  # no page is kept: every request renders
+        if mode == "render":
+            env["SAMIZDAT_FRAGMENT_CACHE_SECONDS"] = "0"
         return self.start([sys.executable, "-m", "samizdat", "serve", "--port", "{port}",
                            "--no-collectstatic"], env=env, probe="/robots.txt")
 
@@ -158,8 +163,9 @@ def measure(env: dict, urls: dict, seconds: int) -> dict:
     """All measurements for one archive; `urls` holds the article and home paths."""
     servers = Servers()
     try:
-        cached_url, cached = servers.samizdat(env, cached=True)
-        uncached_url, uncached = servers.samizdat(env, cached=False)
+        cached_url, cached = servers.samizdat(env, "hit")
+        uncached_url, uncached = servers.samizdat(env, "miss")
+        render_url, rendering = servers.samizdat(env, "render")
         body, _ = get(cached_url + urls["article"])
         packed, headers = get(cached_url + urls["article"], {"Accept-Encoding": "gzip"})
         static = servers.tmp / "static"
@@ -174,13 +180,14 @@ def measure(env: dict, urls: dict, seconds: int) -> dict:
             "home, cache hit": wrk(cached_url + urls["home"], seconds),
             "article, cache miss": wrk(uncached_url + urls["article"], seconds),
             "home, cache miss": wrk(uncached_url + urls["home"], seconds),
+            "article, full render": wrk(render_url + urls["article"], seconds),
             "article via nginx (page file)": wrk(front_url + urls["article"], seconds),
         }
         return {
             "results": results,
             "bytes": len(body),
             "gzip_bytes": len(packed) if headers.get("Content-Encoding") == "gzip" else None,
-            "rss_mb": worker_rss_mb(uncached) + worker_rss_mb(cached),
+            "rss_mb": worker_rss_mb(uncached) + worker_rss_mb(cached) + worker_rss_mb(rendering),
         }
     finally:
         servers.stop()

@@ -193,6 +193,10 @@ if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
 # How long a reader page may be served from the full-page cache and by browsers/CDNs.
 PAGE_CACHE_SECONDS = env.int("SAMIZDAT_PAGE_CACHE_SECONDS", default=300)
 BROWSER_CACHE_SECONDS = env.int("SAMIZDAT_BROWSER_CACHE_SECONDS", default=60)
+# How long parts of pages (an article's text, its related list, the masthead) may be kept
+# once rendered; they are keyed by what they show, so this bounds memory, not staleness.
+# 0 turns fragment caching off (site/fragments.py).
+FRAGMENT_CACHE_SECONDS = env.int("SAMIZDAT_FRAGMENT_CACHE_SECONDS", default=86400)
 # A folder where cached reader pages are also written as files, for nginx to serve directly
 # (docs/deployment.md). Off by default.
 PAGE_FILES_DIR = env.str("SAMIZDAT_PAGE_FILES_DIR", default="")

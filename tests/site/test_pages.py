@@ -57,7 +57,7 @@ def test_query_counts_are_fixed_whatever_the_archive_size(client, archive, setti
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     urls = _urls()
     before = {name: _count(client, url) for name, url in urls.items()}
-    limits = {"home": 20, "article": 18}
+    limits = {"home": 20, "article": 16}
     for name, count in before.items():
         assert count <= limits.get(name, 10), (name, count)
     demo.generate(300, seed=4)

@@ -17,15 +17,31 @@ class SiteConfig(AppConfig):
     verbose_name = _("Reader site")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
         from samizdat.newsroom.services import content_changed
 
+        from . import fragments
         from .pagecache import on_content_changed, on_model_changed
 
         content_changed.connect(on_content_changed, dispatch_uid="site-page-cache")
+        content_changed.connect(fragments.content_changed, dispatch_uid="site-fragments")
         for name in READER_VISIBLE:
             model = self.apps.get_model(name)
             for signal in (post_save, post_delete):
                 signal.connect(on_model_changed, sender=model,
                                dispatch_uid=f"site-page-cache-{name}-{signal}")
+                signal.connect(fragments.site_changed, sender=model,
+                               dispatch_uid=f"site-fragments-{name}-{signal}")
+        # Articles and their parts: their own fragments, not every page's.
+        article = self.apps.get_model("newsroom.Article")
+        pre_save.connect(fragments.article_about_to_change, sender=article,
+                         dispatch_uid="site-fragments-article-pre")
+        for signal in (post_save, post_delete):
+            signal.connect(fragments.article_changed, sender=article,
+                           dispatch_uid=f"site-fragments-article-{signal}")
+            for name in ("newsroom.Byline", "photos.GalleryItem"):
+                signal.connect(fragments.part_changed, sender=self.apps.get_model(name),
+                               dispatch_uid=f"site-fragments-{name}-{signal}")
+        m2m_changed.connect(fragments.tags_changed, sender=article.tags.through,
+                            dispatch_uid="site-fragments-tags")

@@ -1,8 +1,9 @@
 """The parts around every page of an edition: sections menu, footer pages, social links.
 
 They change rarely and every page shows them, so each worker process keeps them in memory
-for as long as the content version (see pagecache) stays the same: a warm worker renders a
-page's chrome without a query, and any change readers could see drops them at once.
+for as long as the SITE stamp (see pagecache) stays the same: a warm worker renders a
+page's chrome without a query, any change to them drops them at once, and a publication,
+which changes none of them, keeps them.
 """
 
 import threading
@@ -17,7 +18,7 @@ _memo = threading.local()
 
 
 def _current() -> dict:
-    version = pagecache.content_version()
+    version = pagecache.site_version()
     memo = getattr(_memo, "value", None)
     if memo is None or memo["version"] != version:
         memo = {"version": version, "editions": None, "chrome": {}}
@@ -52,8 +53,17 @@ def site_chrome(edition: Edition) -> dict:
             ),
             "settings": SiteSettings.objects.filter(edition=edition).first(),
         }
+        for part in (*chrome["sections"], *chrome["pages"]):
+            part.edition = edition  # their addresses name the edition's language: no query
         chrome["support_page"] = next(
             (p for p in chrome["pages"] if p.kind == Page.Kind.SUPPORT), None
         )
         memo["chrome"][edition.pk] = chrome
     return chrome
+
+
+def section_for(edition: Edition, pk: int | None) -> Section | None:
+    """One of the edition's sections from memory (None for another edition's, or none)."""
+    if pk is None:
+        return None
+    return next((s for s in site_chrome(edition)["sections"] if s.pk == pk), None)

@@ -17,6 +17,7 @@ from samizdat.comments.text import render as comment_text
 from samizdat.photos.embeds import LEAD_SIZES, THUMB_SIZES, figure, photo_link, picture
 from samizdat.syndication.structured_data import article_json_ld
 
+from .fragments import FragmentExtension
 from .helpers import absolute, elsewhere, lite, newsdate, page_url, share_links
 
 
@@ -28,7 +29,7 @@ def environment(**options) -> Environment:
     from django.conf import settings
 
     options["autoescape"] = True  # whatever the settings say: reader pages are escaped
-    env = Environment(extensions=["jinja2.ext.i18n"], **options)  # noqa: S701 - set above
+    env = Environment(extensions=["jinja2.ext.i18n", FragmentExtension], **options)  # noqa: S701 - set above
     env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=True)
     env.globals.update({
         "url": url, "static": static, "absolute": absolute, "page_url": page_url,

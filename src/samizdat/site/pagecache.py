@@ -36,6 +36,32 @@ def _stamp_path():
 
 # Set for the length of one request by the page-cache middleware: one request, one version.
 _pinned: ContextVar[str | None] = ContextVar("samizdat_content_version", default=None)
+# Dependency versions read during the request, each read once (see site_version).
+_pinned_dependencies: ContextVar[dict | None] = ContextVar("samizdat_dependencies", default=None)
+
+# What every page shows apart from articles and comments: editions, sections, tags,
+# authors, photos, static pages, site settings. Changed rarely, unlike the content version,
+# which every publication moves (site/fragments.py touches it).
+SITE = "fragments:site"
+
+
+def site_version() -> str:
+    """The SITE stamp's version, read once per request."""
+    memo = _pinned_dependencies.get()
+    if memo is None:
+        return _read_site_version()
+    if SITE not in memo:
+        memo[SITE] = _read_site_version()
+    return memo[SITE]
+
+
+def _read_site_version() -> str:
+    version = dependency_versions([SITE])[SITE]
+    if version == "0":  # never set (a new var dir or cache): set now, as bump does
+        touch(SITE)
+        version = dependency_versions([SITE])[SITE]
+    # A cache that keeps nothing (DummyCache) keeps no stamp either: nothing is reused.
+    return version if version != "0" else f"unkept-{time.time_ns()}"
 
 
 def content_version() -> str:
@@ -48,10 +74,12 @@ def pinned_version():
     """Read the version once and use it for everything this request looks up."""
     version = _read_version()
     token = _pinned.set(version)
+    dependencies = _pinned_dependencies.set({})
     try:
         yield version
     finally:
         _pinned.reset(token)
+        _pinned_dependencies.reset(dependencies)
 
 
 def _read_version() -> str:

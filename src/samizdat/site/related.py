@@ -8,7 +8,7 @@ CANDIDATES = 30
 SHOWN = 5
 
 
-def related_articles(article: Article) -> list[Article]:
+def related_articles(article: Article, tags=None) -> list[Article]:
     """Three bounded, indexed queries whatever the archive size.
 
     Candidates are read as bare ids (no model instances for the 25 not shown); only the
@@ -26,7 +26,7 @@ def related_articles(article: Article) -> list[Article]:
     )
     if not candidates:
         return []
-    tag_ids = [t.pk for t in article.tags.all()]
+    tag_ids = [t.pk for t in (article.tags.all() if tags is None else tags)]
     shared: dict[int, int] = {}
     if tag_ids:
         through = Article.tags.through
