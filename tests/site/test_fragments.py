@@ -131,3 +131,18 @@ def test_a_preview_shares_no_fragment_with_readers(client, make_article, editor,
     client.logout()
     assert b"Secret draft" not in client.get("/en/news/").content
     assert b"Secret draft" not in client.get(published.get_absolute_url()).content
+
+
+def test_a_made_up_query_string_is_served_from_the_page_cache(client, make_article):
+    article = make_article(headline="Shared widely")
+    url = article.get_absolute_url()
+    assert client.get(url)["X-Page-Cache"] == "MISS"
+    for query in ("?utm_source=telegram", "?x=1", "?x=2&y=%00", "?page=99"):
+        again = client.get(url + query)
+        assert again["X-Page-Cache"] == "HIT", query
+        assert b"Shared widely" in again.content
+    home = client.get("/en/?fresh=1")
+    assert home.status_code == 200 and home["X-Page-Cache"] == "MISS"
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/en/?other=2")["X-Page-Cache"] == "HIT"
+    assert len(queries) == 0

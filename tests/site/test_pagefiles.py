@@ -24,13 +24,18 @@ def test_a_cached_page_is_written_as_a_file_with_its_gzip_copy(client, files, ma
     assert os.readlink(files / "current").startswith("v")
 
 
-def test_query_strings_errors_previews_and_the_admin_make_no_files(client, files, make_article,
-                                                                   editor):
+def test_a_query_string_makes_the_file_of_the_page_without_it(client, files, scaffold):
+    first = client.get("/en/?utm_source=x")
+    assert first["X-Page-Cache"] == "MISS"
+    assert (files / "current" / "en" / "index.html").read_bytes() == first.content
+    assert client.get("/en/").content == first.content
+
+
+def test_errors_previews_and_the_admin_make_no_files(client, files, make_article, editor):
     from samizdat.site.preview import make_token
     from tests.conftest import sign_in
 
     draft = make_article(status="draft")
-    client.get("/en/?utm_source=x")
     client.get("/en/no-such-page/")
     sign_in(client, editor)
     assert client.get(f"/en/preview/{make_token(draft)}/").status_code == 200

@@ -64,7 +64,7 @@ class ReaderPageCacheMiddleware:
             "depends": depends,
         }
         cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-        if entry["status"] == 200 and not request.META.get("QUERY_STRING"):
+        if entry["status"] == 200:
             pagecache.write_page_file(request.path, version, content, entry["gzip"])
         return self._answer(request, entry, "MISS")
 

@@ -22,6 +22,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import QueryDict
 
 VERSION_KEY = "samizdat:content-version"
 
@@ -179,10 +180,18 @@ def touch(name: str, paths=()) -> None:
 
 
 def reader_page(view):
-    """Mark a view's responses as public reader pages that the page cache may keep."""
+    """Mark a view's responses as public reader pages that the page cache may keep.
+
+    A reader page is a function of its address without the query string: the view is
+    given none, so `?utm_source=…` or `?random` shares the page's cache entry instead of
+    forcing a render (a flood of made-up query strings would otherwise defeat the cache).
+    """
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        if request.META.get("QUERY_STRING"):
+            request.GET = QueryDict()
+            request.META["QUERY_STRING"] = ""
         response = view(request, *args, **kwargs)
         response.reader_page = True
         return response
@@ -191,9 +200,9 @@ def reader_page(view):
 
 
 def page_key(request, version: str) -> str:
-    # The scheme is part of the key: HTTPS answers carry HSTS, plain ones must not.
-    raw = (f"{request.scheme}|{request.get_host()}|{request.path}|"
-           f"{request.META.get('QUERY_STRING', '')}")
+    # The scheme is part of the key: HTTPS answers carry HSTS, plain ones must not. The
+    # query string is not (reader_page).
+    raw = f"{request.scheme}|{request.get_host()}|{request.path}"
     return f"samizdat:page:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
