@@ -162,3 +162,26 @@ def test_avif_renditions_when_configured_come_first_and_carry_nothing(settings):
     html = str(picture(photo))
     assert html.index('type="image/avif"') < html.index('type="image/webp"') < html.index("<img")
     assert Image.open(default_storage.open(photo.rendition_name(480, "avif"))).format == "AVIF"
+
+
+def test_a_fresh_worker_reads_heic_without_loading_it_at_start(tmp_path):
+    """The HEIF opener is registered by the first upload, not by start-up (7 MB a worker)."""
+    import os
+    import subprocess
+    import sys
+
+    sample = tmp_path / "phone.heic"
+    sample.write_bytes(samples.heic(320, 240))
+    script = (
+        "import sys, django; django.setup()\n"
+        "assert 'pillow_heif' not in sys.modules, 'loaded at start-up'\n"
+        "from samizdat.photos.images import clean\n"
+        f"done = clean(open({str(sample)!r}, 'rb').read(), max_bytes=10**7, max_pixels=10**7)\n"
+        "print(done.source_format, done.width, done.height)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "samizdat.settings",
+           "SAMIZDAT_VAR_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out == ["HEIF", "320", "240"]

@@ -11,12 +11,9 @@ class PhotosConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import post_delete, post_save, pre_delete
-        from pillow_heif import register_heif_opener
 
         from .models import Photo
 
-        # Phones send HEIC; with this opener Pillow reads it like any other format.
-        register_heif_opener()
         post_delete.connect(_files_go_too, sender=Photo, dispatch_uid="photos-delete-files")
         post_save.connect(_shown_photo_changed, sender=Photo, dispatch_uid="photos-shown")
         pre_delete.connect(_shown_photo_changed, sender=Photo, dispatch_uid="photos-shown-del")

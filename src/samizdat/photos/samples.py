@@ -116,6 +116,9 @@ def webp(width=800, height=600, seed=0) -> bytes:
 
 
 def heic(width=800, height=600, seed=0) -> bytes:
+    from .images import read_heif
+
+    read_heif()
     out = io.BytesIO()
     picture(width, height, seed).save(out, "HEIF", quality=80, exif=exif().tobytes(),
                                       xmp=XMP.encode())
