@@ -54,3 +54,27 @@ def test_pages_and_the_content_version_live_in_redis(client, shared_cache, make_
     assert redis_client.get(next(k for k in keys if "content-version" in k)) != version
     assert client.get(url).status_code == 404
     assert b"Kept in Redis" not in client.get("/en/").content
+
+
+def test_fragments_and_their_stamps_live_in_redis(client, shared_cache, make_article, editor,
+                                                  settings, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    redis_client, prefix = shared_cache
+    article = make_article(headline="Fragments in Redis")
+    url = article.get_absolute_url()
+    first = client.get(url).content
+    keys = {k.decode() for k in redis_client.scan_iter(f"{prefix}:*")}
+    assert any("samizdat:fragment:" in k for k in keys)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(language="ru", headline="Elsewhere")
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+    assert again["X-Page-Cache"] == "MISS" and again.content == first
+    assert len(queries) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        article.headline = "Fragments in Redis, corrected"
+        article.save()
+        services.save_article(article, editor)
+    assert b"Fragments in Redis, corrected" in client.get(url).content
