@@ -48,11 +48,12 @@ def need(condition: bool, what: str) -> None:
 @pytest.fixture(autouse=True)
 def _isolated_page_cache(settings, tmp_path):
     """Each test gets its own content-version stamp and an empty cache."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     settings.VAR_DIR = tmp_path
     settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 @pytest.fixture

@@ -186,6 +186,12 @@ if "locmem" in CACHES["default"]["BACKEND"]:
     # Django's default keeps 300 entries; a news site's working set of pages is larger.
     CACHES["default"].setdefault("OPTIONS", {})["MAX_ENTRIES"] = env.int(
         "SAMIZDAT_LOCAL_CACHE_ENTRIES", default=3000)
+    # Fragments (site/fragments.py) apart, or six per article would crowd out whole pages.
+    # A shared cache (Redis) holds both: they fall back to "default".
+    CACHES["fragments"] = {
+        "BACKEND": CACHES["default"]["BACKEND"], "LOCATION": "samizdat-fragments",
+        "OPTIONS": {"MAX_ENTRIES": env.int("SAMIZDAT_LOCAL_FRAGMENT_ENTRIES", default=3000)},
+    }
 if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
     # django-environ names django-redis; Django's own client needs no extra package.
     CACHES["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"

@@ -146,3 +146,13 @@ def test_a_made_up_query_string_is_served_from_the_page_cache(client, make_artic
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/en/?other=2")["X-Page-Cache"] == "HIT"
     assert len(queries) == 0
+
+
+def test_fragments_keep_out_of_the_page_cache(client, make_article):
+    """Six parts per article must not push whole pages out of a worker's local cache."""
+    from django.core.cache import caches
+
+    client.get(make_article().get_absolute_url())
+    pages, parts = caches["default"]._cache, caches["fragments"]._cache
+    assert pages and all(":page:" in key for key in pages), list(pages)
+    assert len(parts) >= 5 and all(":fragment:" in key for key in parts)

@@ -24,7 +24,7 @@ from importlib import metadata
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from jinja2 import nodes
@@ -68,6 +68,11 @@ def release() -> str:
     return digest.hexdigest()
 
 
+def _cache():
+    """Their own local-memory cache, so they never push whole pages out; else the shared one."""
+    return caches["fragments"] if "fragments" in settings.CACHES else caches["default"]
+
+
 class Fragments:
     """The declared fragments of one page: name → (key parts, dependency names)."""
 
@@ -83,7 +88,8 @@ class Fragments:
             raw = repr((name, common, parts, versions[SITE], [versions[d] for d in deps]))
             self.keys[name] = "samizdat:fragment:" + hashlib.blake2b(
                 raw.encode(), digest_size=16).hexdigest()
-        self.found = cache.get_many(self.keys.values()) if settings.FRAGMENT_CACHE_SECONDS else {}
+        self.found = (_cache().get_many(self.keys.values())
+                      if settings.FRAGMENT_CACHE_SECONDS else {})
 
     def render(self, name: str, caller) -> str:
         key = self.keys.get(name)
@@ -94,7 +100,7 @@ class Fragments:
             return Markup(self.found[key])  # noqa: S704
         html = caller()
         if settings.FRAGMENT_CACHE_SECONDS:
-            cache.set(key, str(html), settings.FRAGMENT_CACHE_SECONDS)
+            _cache().set(key, str(html), settings.FRAGMENT_CACHE_SECONDS)
         return html
 
 
