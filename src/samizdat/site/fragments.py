@@ -59,12 +59,12 @@ def lazy(function, *args):
 @functools.cache
 def release() -> str:
     """Changes with the code and its templates, so a shared cache never serves fragments
-    rendered by an earlier release."""
+    rendered by an earlier release; the same on every machine running the same files."""
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.blake2b(metadata.version("samizdat").encode(), digest_size=8)
     for template in sorted(root.glob("*/jinja2/**/*.html")):
-        stat = template.stat()
-        digest.update(f"{template}:{stat.st_mtime_ns}:{stat.st_size}".encode())
+        digest.update(template.relative_to(root).as_posix().encode())
+        digest.update(template.read_bytes())
     return digest.hexdigest()
 
 
