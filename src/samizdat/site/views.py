@@ -78,9 +78,11 @@ def render(request, template, edition, context, status=200, fragments=None):
             raise Http404("no text-only version of this page")
         template = LITE_TEMPLATES[template]
     parts = chrome.site_chrome(edition)
-    declared = {"footer": ((edition.pk,), ())}
-    if "translations" not in context:  # else the switcher is the page's own
-        declared["masthead"] = ((edition.pk,), ())
+    declared = {}
+    if not is_lite(request):  # the text-only templates mark no masthead or footer
+        declared["footer"] = ((edition.pk,), ())
+        if "translations" not in context:  # else the switcher is the page's own
+            declared["masthead"] = ((edition.pk,), ())
     declared.update(fragments or {})
     context = {"edition": edition, "chrome": parts,
                "switcher": lazy(_switcher, parts["editions"], context.get("translations", ())),
@@ -239,19 +241,19 @@ def _body(article: Article, lite: bool):
     return render_body(article.body, in_text, lite=lite)
 
 
-def _article_fragments(article: Article, comments_open: bool) -> dict:
+def _article_fragments(article: Article, comments_open: bool, lite: bool) -> dict:
     own = (fragments.article_dependency(article.pk),
            fragments.group_dependency(article.translation_key))
     related = (fragments.section_dependency(article.section_id),) if article.section_id else ()
     comments = (comment_services.dependency(article.pk),)
+    if lite:  # one fragment: its comment count and related list are in it
+        return {"lite": ((article.pk,), own + related + comments)}
     return {
         "masthead": ((article.edition_id, article.pk), own),
         "meta": ((article.pk,), own),
         "article": ((article.pk,), own),
         "related": ((article.pk,), related),
         "comments": ((article.pk, comments_open), comments),
-        # The text-only page is one fragment: its comment count and related list are in it.
-        "lite": ((article.pk,), own + related + comments),
     }
 
 
@@ -303,11 +305,6 @@ def article_detail(request, year, month, day, slug):
     # One query, no joins: the edition and its sections are in memory already (chrome),
     # and the hero photo is read only if the article's fragment must be rendered.
     article = _dated_article(edition, date, slug)
-    if article is not None:
-        article.edition = edition
-        section = chrome.section_for(edition, article.section_id)
-        if section is not None:
-            article.section = section
     if article is None:
         moved = (
             ArticleRedirect.objects.select_related("article__edition")
@@ -316,14 +313,19 @@ def article_detail(request, year, month, day, slug):
         if moved is not None and moved.article.is_public:
             return HttpResponsePermanentRedirect(moved.article.get_absolute_url())
         raise Http404("no such article")
+    article.edition = edition
+    section = chrome.section_for(edition, article.section_id)
+    if section is not None:
+        article.section = section
     # The article's comments are part of its page, which depends on them besides content.
     comment_reading.depends(request, article)
     comments_open = comment_services.is_open(article)
+    lite = is_lite(request)
     return render(request, "site/article_detail.html", edition, {
-        **_article_context(article, is_lite(request)),
+        **_article_context(article, lite),
         "comments": lazy(comment_reading.threads, article),
         "comments_open": comments_open,
-    }, fragments=_article_fragments(article, comments_open))
+    }, fragments=_article_fragments(article, comments_open, lite))
 
 
 def short_link(request, pk):
