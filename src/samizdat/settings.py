@@ -111,7 +111,7 @@ MIDDLEWARE = [
     "samizdat.security.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "samizdat.security.middleware.HostRoutingMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "samizdat.csp.CSPMiddleware",
     "samizdat.csp.AdminCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
