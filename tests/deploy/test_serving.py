@@ -2,6 +2,7 @@
 front of it: a real server process, a real nginx from Debian's packages, real HTTP."""
 
 import gzip
+import http.client
 import os
 import shutil
 import signal
@@ -169,7 +170,16 @@ def nginx(app, tmp_path_factory):
     port = free_port()
     conf = nginx_conf(tmp, app["url"], app["var"], www, port)
     with running_nginx(tmp, conf, f"http://127.0.0.1:{port}/robots.txt"):
-        yield f"http://127.0.0.1:{port}"
+        yield Front(f"http://127.0.0.1:{port}", tmp)
+
+
+class Front(str):
+    """nginx's address, and the folder it runs in (its error log is there)."""
+
+    def __new__(cls, url: str, prefix: Path):
+        front = super().__new__(cls, url)
+        front.prefix = prefix
+        return front
 
 
 def test_nginx_serves_the_page_files_the_application_wrote(nginx, app):
@@ -235,6 +245,36 @@ def test_photos_come_from_nginx_and_from_the_application_alike(nginx, app):
     direct = fetch(app["url"] + photo)
     assert direct[0] == 200 and direct[2] == body
     assert direct[1]["Cache-Control"] == headers["Cache-Control"]
+
+
+def statuses_from(source: str, base: str, path: str, count: int) -> list[int]:
+    """`count` requests on one kept-alive connection from the loopback address `source`."""
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10,
+                                            source_address=(source, 0))
+    statuses = []
+    try:
+        for _ in range(count):
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            statuses.append(response.status)
+    finally:
+        connection.close()
+    return statuses
+
+
+def test_nginx_limits_what_one_address_asks_of_the_application(nginx):
+    # A crawler at one address asking faster than ten a second, past the burst of fifty.
+    crawler = statuses_from("127.0.0.2", nginx, "/robots.txt", 150)
+    assert set(crawler) == {200, 429} and crawler[:50] == [200] * 50
+    assert crawler.count(429) >= 50
+    # What nginx answers from files is never limited, even for that address.
+    assert statuses_from("127.0.0.2", nginx, "/en/baked-page/", 5) == [200] * 5
+    # The tor daemon's address is exempt: it carries every onion reader at once.
+    assert statuses_from("127.0.0.1", nginx, "/robots.txt", 150) == [200] * 150
+    # The error log holds no reader address (nginx logs a limited request at "info").
+    assert "127.0.0.2" not in (nginx.prefix / "error.log").read_text()
 
 
 def test_nginx_prefers_the_baked_copy(nginx):
