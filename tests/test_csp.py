@@ -26,7 +26,7 @@ def test_admin_allows_the_editor_import_map_by_hash_only(client, staff):
 
 
 def test_the_policy_built_once_is_django_csps_and_follows_the_settings(client, scaffold, settings):
-    # Reader responses get the policy built once per process (samizdat.csp.CSPMiddleware):
+    # Reader responses get the policy built once per process (samizdat.security.csp.CSPMiddleware):
     # it must be exactly what django-csp builds, and a settings change must reach it.
     from csp.utils import build_policy
 
