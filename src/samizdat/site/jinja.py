@@ -7,9 +7,12 @@ template (docs/architecture.md).
 Translatable strings are written `{{ _("...") }}`, which `makemessages` extracts.
 """
 
+import functools
+
+from django.core.signals import setting_changed
 from django.template import defaultfilters
-from django.templatetags.static import static
-from django.urls import reverse
+from django.templatetags.static import static as django_static
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from jinja2 import Environment
 
@@ -22,7 +25,29 @@ from .helpers import absolute, elsewhere, lite, newsdate, page_url, share_links
 
 
 def url(name: str, *args, **kwargs) -> str:
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    # Reversing walks the URL patterns each time; a page asks for the same few addresses
+    # on every render. What else the answer depends on is part of the key.
+    return _reverse(name, args, tuple(sorted(kwargs.items())), get_urlconf(),
+                    get_script_prefix(), translation.get_language())
+
+
+@functools.lru_cache(maxsize=2048)
+def _reverse(name, args, kwargs, urlconf, prefix, language) -> str:
+    return reverse(name, args=args or None, kwargs=dict(kwargs) or None, urlconf=urlconf)
+
+
+@functools.lru_cache(maxsize=256)
+def static(path: str) -> str:
+    """A static file's hashed address: fixed for the life of a process (the manifest is)."""
+    return django_static(path)
+
+
+def _forget(**kwargs):
+    _reverse.cache_clear()
+    static.cache_clear()
+
+
+setting_changed.connect(_forget)  # tests change the URLconf, the storages, the languages
 
 
 def environment(**options) -> Environment:
