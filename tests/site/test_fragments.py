@@ -104,6 +104,44 @@ def test_every_change_a_reader_sees_reaches_the_page(
     assert client.get(url).status_code == 404
 
 
+def test_the_home_page_reads_again_only_the_section_blocks_a_change_touched(
+        client, make_article, scaffold, editor, settings, no_page_cache,
+        django_capture_on_commit_callbacks):
+    second = scaffold["sections"]["en"][1]
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(headline="Story in the first section")
+        moved = make_article(headline="Story that will move")
+    assert b"Story that will move" in assert_current(client, settings, "/en/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/en/")
+    kept = len(queries)
+
+    with django_capture_on_commit_callbacks(execute=True):  # a publication in one section
+        make_article(headline="News in the first section")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/en/").content
+    assert len(queries) == kept + 1, [q["sql"] for q in queries]  # that section's block
+    assert b"News in the first section" in page
+    assert page == fresh(client, settings, "/en/")
+
+    with django_capture_on_commit_callbacks(execute=True):  # moved: two blocks change
+        moved.section = second
+        moved.save()
+    page = assert_current(client, settings, "/en/")
+    block = page[page.index(f'id="s-{second.slug}"'.encode()):]
+    assert b"Story that will move" in block[:block.index(b"</section>")]
+    with django_capture_on_commit_callbacks(execute=True):  # a section renamed
+        second.name = "Renamed section"
+        second.save()
+    assert b"Renamed section" in assert_current(client, settings, "/en/")
+    lite = "/en/lite/"
+    assert b"Renamed section" in assert_current(client, settings, lite)
+    with django_capture_on_commit_callbacks(execute=True):  # unpublished
+        services.unpublish(moved, editor)
+    assert b"Story that will move" not in assert_current(client, settings, "/en/")
+    assert b"Story that will move" not in assert_current(client, settings, lite)
+
+
 def test_the_text_only_page_follows_its_comments(
         client, make_article, editor, settings, no_page_cache,
         django_capture_on_commit_callbacks):

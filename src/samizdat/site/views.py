@@ -118,13 +118,14 @@ def home(request):
     # The most-read list changes apart from content: the page depends on it by name.
     pagecache.depends_on(request, popular.dependency(edition.pk))
     most_read = popular.most_read(edition, "day")[:5]
-    blocks = []
+    # Each section's block is a fragment that follows its section's articles, so after a
+    # publication only the blocks of the sections it changed are read again.
+    blocks, declared = [], {}
     for section in chrome.site_chrome(edition)["sections"]:
-        if not section.show_on_home:
-            continue
-        items = list(base.filter(section=section).order_by("-published_at", "-id")[:5])
-        if items:
-            blocks.append((section, items))
+        if section.show_on_home:
+            blocks.append((section, lazy(_newest_in, base, section)))
+            declared[f"block:{section.pk}"] = (
+                (edition.pk, section.pk), (fragments.section_dependency(section.pk),))
     return render(request, "site/home.html", edition, {
         "lead": lead,
         "breaking": breaking,
@@ -132,7 +133,11 @@ def home(request):
         "blocks": blocks,
         "photo_reports": photo_reports,
         "most_read": most_read,
-    })
+    }, fragments=declared)
+
+
+def _newest_in(articles, section):
+    return list(articles.filter(section=section).order_by("-published_at", "-id")[:5])
 
 
 def _listing(request, edition, queryset, template, context, url_name, url_kwargs,
