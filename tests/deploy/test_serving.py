@@ -199,6 +199,7 @@ def test_nginx_serves_the_page_files_the_application_wrote(nginx, app):
     plain = fetch(nginx + "/be/")
     assert "Content-Encoding" not in plain[1] and plain[2] == gzip.decompress(first[2])
     assert plain[1]["Content-Type"] == "text/html; charset=utf-8"
+    assert plain[1].get_all("Vary") == second[1].get_all("Vary") == ["Accept-Encoding"]
     # The headers nginx adds to files are the application's own, to the letter.
     _, direct, _ = fetch(app["url"] + "/be/")
     def policy(value):
