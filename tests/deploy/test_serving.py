@@ -248,7 +248,7 @@ def test_photos_come_from_nginx_and_from_the_application_alike(nginx, app):
     assert direct[1]["Cache-Control"] == headers["Cache-Control"]
 
 
-def statuses_from(source: str, base: str, path: str, count: int) -> list[int]:
+def statuses_from(source: str, base: str, path: str, count: int, method="GET") -> list[int]:
     """`count` requests on one kept-alive connection from the loopback address `source`."""
     host, port = base.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10,
@@ -256,7 +256,7 @@ def statuses_from(source: str, base: str, path: str, count: int) -> list[int]:
     statuses = []
     try:
         for _ in range(count):
-            connection.request("GET", path)
+            connection.request(method, path)
             response = connection.getresponse()
             response.read()
             statuses.append(response.status)
@@ -270,8 +270,10 @@ def test_nginx_limits_what_one_address_asks_of_the_application(nginx):
     crawler = statuses_from("127.0.0.2", nginx, "/robots.txt", 150)
     assert set(crawler) == {200, 429} and crawler[:50] == [200] * 50
     assert crawler.count(429) >= 50
-    # What nginx answers from files is never limited, even for that address.
+    # What nginx answers from files is never limited, even for that address, nor are POSTs
+    # (the "most read" beacon, comments), which the application limits itself.
     assert statuses_from("127.0.0.2", nginx, "/en/baked-page/", 5) == [200] * 5
+    assert statuses_from("127.0.0.2", nginx, "/read/1/", 80, method="POST") == [204] * 80
     # The tor daemon's address is exempt: it carries every onion reader at once.
     assert statuses_from("127.0.0.1", nginx, "/robots.txt", 150) == [200] * 150
     # The error log holds no reader address (nginx logs a limited request at "info").
