@@ -1,4 +1,5 @@
-"""The admin's Content-Security-Policy: the reader policy plus exactly what the editor needs.
+"""The Content-Security-Policy: django-csp's, the reader policy built once per process, and
+in the admin the reader policy plus exactly what the editor needs.
 
 The rich-text editor's import map is data the browser needs before any module loads; it
 cannot be an external file. Rather than allow inline scripts, each admin response that
