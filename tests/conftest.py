@@ -2,6 +2,8 @@
 
 import os
 import random
+import time
+import types
 from pathlib import Path
 
 import pytest
@@ -43,6 +45,17 @@ def need(condition: bool, what: str) -> None:
     if IN_CI:
         pytest.fail(f"{what} is required in CI")
     pytest.skip(f"{what} is not available here")
+
+
+@pytest.fixture(autouse=True)
+def _one_rate_window(monkeypatch):
+    """Rate limits count in fixed windows (`samizdat.clients.hit`, a minute by default). A
+    test's requests all fall in one, so a window that began between two of them cannot reset
+    a count the test asserts (a slow machine made that happen about once a hundred runs)."""
+    from samizdat import clients
+
+    now = time.time()
+    monkeypatch.setattr(clients, "time", types.SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture(autouse=True)
