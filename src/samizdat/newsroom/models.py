@@ -601,3 +601,36 @@ class DonationMethod(models.Model):
             raise ValidationError({"address": _("Give the wallet address.")})
         if self.kind == self.Kind.CARD and not self.url:
             raise ValidationError({"url": _("Give the payment link.")})
+
+
+class TaskWorker(models.Model):
+    """A task worker (`samizdat worker`) as last seen: its heartbeat is the lease on the task
+    it runs, and a task whose worker stopped beating is run again (newsroom/worker.py)."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, primary_key=True)
+    host = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process"))
+    started_at = models.DateTimeField(_("started"))
+    seen_at = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        verbose_name = _("task worker")
+        verbose_name_plural = _("task workers")
+
+    def __str__(self):
+        return self.worker_id
+
+
+class TaskOnce(models.Model):
+    """An effect a task has had that must not happen twice (an email sent for one event),
+    for tasks that may run again after their worker was lost (newsroom/worker.py: `once`)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    done_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("task effect")
+        verbose_name_plural = _("task effects")
+
+    def __str__(self):
+        return self.key
