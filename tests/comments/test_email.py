@@ -81,3 +81,29 @@ def test_confirm_then_hear_about_replies_then_unsubscribe(transactional_db, clie
     client.post(stop, **same)
     assert Comment.objects.get(pk=first.pk).email == ""
     assert client.get("/en/comments/email/confirm/forged-token/").status_code == 404
+
+
+def test_a_mail_task_run_twice_sends_one_email(transactional_db, client, inbox, make_article):
+    """A worker killed after sending but before recording it: the task runs again."""
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    def run_again():
+        DBTaskResult.objects.update(status=TaskResultStatus.READY)
+        call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    article = make_article(slug="twice")
+    url = f"/en/comments/{article.pk}/post/"
+    same = {"HTTP_SEC_FETCH_SITE": "same-origin"}
+    client.post(url, {"name": "Ales", "body": "Write to me", "email": "ales@example.org"},
+                **same)
+    work()
+    run_again()
+    assert len(inbox.messages) == 1
+    Comment.objects.update(email_confirmed=True)
+    DBTaskResult.objects.all().delete()
+    client.post(url, {"name": "Olga", "body": "An answer", "parent": Comment.objects.get().pk},
+                REMOTE_ADDR="192.0.2.6", **same)
+    work()
+    run_again()
+    assert [m["Subject"].startswith("Olga replied") for _, m in inbox.messages] == [False, True]

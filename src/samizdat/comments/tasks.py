@@ -1,4 +1,8 @@
-"""Mail to commenters, sent by the task queue's worker (never while a reader waits)."""
+"""Mail to commenters, sent by the task queue's worker (never while a reader waits).
+
+A task may run twice (its worker was killed and another ran it again): `once` lets one event
+send at most one email.
+"""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -6,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django_tasks import task
+
+from samizdat.newsroom.worker import once
 
 from .models import Comment, Status
 
@@ -23,6 +29,8 @@ def send_confirmation(comment_id: int) -> bool:
     comment = (Comment.objects.select_related("article__edition")
                .filter(pk=comment_id).exclude(email="").first())
     if comment is None or comment.email_confirmed:
+        return False
+    if not once(f"comments.confirm:{comment.pk}"):
         return False
     edition = comment.article.edition
     with override(edition.language):
@@ -49,6 +57,8 @@ def notify_reply(reply_id: int) -> bool:
         return False
     if parent.email == reply.email:
         return False  # replying to oneself
+    if not once(f"comments.reply:{reply.pk}"):
+        return False
     edition = parent.article.edition
     with override(edition.language):
         link = settings.SITE_URL.rstrip("/") + reply.get_absolute_url()
