@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,8 @@ pytestmark = pytest.mark.serving
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SITE_CONF = ROOT / "docs" / "nginx" / "samizdat.conf"
+# A well-formed v3 address (its checksum is right) for the test site's onion service.
+ONION = "eyj3b6vgijd6nssjh6fmnd2uaxhi3pnhlvtfugdhzyv4jce54udsx3id.onion"
 
 
 def free_port() -> int:
@@ -39,6 +42,19 @@ def fetch(url, headers=None, method="GET"):
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
+
+
+def fetch_once(url, headers=None):
+    """One request, redirects not followed."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.request("GET", url.removeprefix(f"{parts.scheme}://{parts.netloc}"),
+                           headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
 
 
 def wait_for(url, process, seconds=60):
@@ -66,7 +82,7 @@ def app(tmp_path_factory):
         "SAMIZDAT_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SAMIZDAT_VAR_DIR": str(var), "SAMIZDAT_PROXY_COUNT": "1",
         "SAMIZDAT_PAGE_FILES_DIR": str(var / "www" / "pages"),
-        "SAMIZDAT_LOG_LEVEL": "ERROR",
+        "SAMIZDAT_LOG_LEVEL": "ERROR", "SAMIZDAT_ONION_ADDRESS": ONION,
     })
     samizdat = [sys.executable, "-m", "samizdat"]
     subprocess.run([*samizdat, "migrate", "-v0"], env=env, check=True)
@@ -79,7 +95,7 @@ def app(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(url + "/robots.txt", server)
-        yield {"url": url, "var": var, "process": server}
+        yield {"url": url, "var": var, "process": server, "env": env}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
@@ -129,6 +145,7 @@ def nginx_conf(tmp: Path, app_url: str, var: Path, www: Path, port: int) -> Path
         "/var/cache/nginx/samizdat": str(tmp / "cache"),
         "/srv/samizdat/var/": f"{var}/",
         "/srv/samizdat/www": str(www),
+        "/var/log/nginx/": f"{tmp}/",
     }.items():
         assert old in site, f"docs/nginx/samizdat.conf no longer contains {old!r}"
         site = site.replace(old, new)
@@ -174,12 +191,17 @@ def nginx(app, tmp_path_factory):
 
 
 class Front(str):
-    """nginx's address, and the folder it runs in (its error log is there)."""
+    """nginx's address, and the folder it runs in (its error logs are there)."""
 
     def __new__(cls, url: str, prefix: Path):
         front = super().__new__(cls, url)
         front.prefix = prefix
         return front
+
+
+def logged(front: Front) -> str:
+    """Everything nginx has written to its error logs: the main one and the site's."""
+    return "".join(log.read_text() for log in sorted(front.prefix.glob("*.log")))
 
 
 def test_nginx_serves_the_page_files_the_application_wrote(nginx, app):
@@ -248,7 +270,8 @@ def test_photos_come_from_nginx_and_from_the_application_alike(nginx, app):
     assert direct[1]["Cache-Control"] == headers["Cache-Control"]
 
 
-def statuses_from(source: str, base: str, path: str, count: int, method="GET") -> list[int]:
+def statuses_from(source: str, base: str, path: str, count: int, method="GET",
+                  headers=None) -> list[int]:
     """`count` requests on one kept-alive connection from the loopback address `source`."""
     host, port = base.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10,
@@ -256,7 +279,7 @@ def statuses_from(source: str, base: str, path: str, count: int, method="GET") -
     statuses = []
     try:
         for _ in range(count):
-            connection.request(method, path)
+            connection.request(method, path, headers=headers or {})
             response = connection.getresponse()
             response.read()
             statuses.append(response.status)
@@ -277,7 +300,7 @@ def test_nginx_limits_what_one_address_asks_of_the_application(nginx):
     # The tor daemon's address is exempt: it carries every onion reader at once.
     assert statuses_from("127.0.0.1", nginx, "/robots.txt", 150) == [200] * 150
     # The error log holds no reader address (nginx logs a limited request at "info").
-    assert "127.0.0.2" not in (nginx.prefix / "error.log").read_text()
+    assert "127.0.0.2" not in logged(nginx)
 
 
 def test_nginx_prefers_the_baked_copy(nginx):
@@ -297,3 +320,25 @@ def test_nginx_serves_cached_pages_while_the_application_is_down(nginx, app):
         assert status == 404 and headers["X-Cache"] in ("HIT", "STALE", "UPDATING")
     finally:
         os.killpg(app["process"].pid, signal.SIGCONT)
+
+
+def test_nginx_answers_long_addresses_without_a_502(nginx, app):
+    # The application repeats the address in its headers (a redirect's Location, the
+    # Onion-Location of a reader page): several KB that outgrow nginx's default buffer.
+    for length in (3000, 6000):
+        long = "/en/" + "x" * length
+        assert fetch(nginx + long + "/")[0] == 404
+        status, headers, _ = fetch_once(nginx + long)
+        assert status in (301, 404), status
+        if status == 301:
+            assert headers["Location"].endswith(long + "/")
+
+
+def test_the_error_log_holds_no_reader_address(nginx):
+    # What nginx would log at "error" with the client's address: a missing photo, an
+    # oversized header, an answer too big for a buffer (the application down: below).
+    assert statuses_from("127.0.0.2", nginx, "/media/photos/no-such-photo.jpg", 1) == [404]
+    assert statuses_from("127.0.0.2", nginx, "/en/", 1, headers={"X-Pad": "x" * 10240}) == [400]
+    assert statuses_from("127.0.0.2", nginx, "/en/" + "x" * 6000 + "/", 1) == [404]
+    log = logged(nginx)
+    assert "127.0.0.2" not in log and "client:" not in log, log[:1000]
