@@ -1,4 +1,14 @@
-"""Who is asking, without keeping who they are: client addresses become rotating salted hashes."""
+"""Who is asking, without keeping who they are: client addresses become rotating salted hashes.
+
+Two kinds of address stand for more than one reader, and are treated so:
+- an IPv6 client owns a whole /64 (phones and home routers hand out addresses from it at
+  will), so IPv6 addresses are grouped by their /64;
+- every onion reader arrives from the local tor daemon (127.0.0.1). Where tor tells circuits
+  apart (HiddenServiceExportCircuitID with the PROXY protocol, docs/deployment.md), each
+  circuit arrives as its own address in fc00:dead:beef:4dad::/64 and counts as one client;
+  otherwise the address is *shared*: limits give it a budget for the whole onion audience
+  (SAMIZDAT_ONION_LIMIT_FACTOR times one client's) and bans never name it.
+"""
 
 import hashlib
 import hmac
@@ -10,8 +20,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+# Where tor's HiddenServiceExportCircuitID puts each circuit: the global circuit id is the
+# address's last 32 bits.
+TOR_CIRCUITS = ipaddress.IPv6Network("fc00:dead:beef:4dad::/64")
+# Client keys of a shared address begin with this (never a hex digit): bans skip them.
+SHARED_MARK = "~"
 
-def client_address(request) -> str:
+
+def _forwarded_address(request) -> str:
     """The address the request came from, as the nearest trusted proxy saw it.
 
     With SAMIZDAT_PROXY_COUNT = n, the n-th address from the right of X-Forwarded-For is the
@@ -27,6 +43,51 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
+def client_address(request) -> str:
+    """The client as far as limits are concerned: its address, an IPv6 one as its /64
+    (a tor circuit's whole), an IPv4-mapped one as the IPv4 address."""
+    address = _forwarded_address(request)
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return address[:100]
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        if ip not in TOR_CIRCUITS:
+            return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+def on_onion(request) -> bool:
+    """Whether the request came to the site's onion address (read from the Host header
+    as sent: Django's get_host() would raise on a host it does not serve)."""
+    onion = settings.ONION_ADDRESS
+    host = request.META.get("HTTP_HOST", "").rsplit(":", 1)[0].lower()
+    return bool(onion) and host == onion
+
+
+def is_shared(request) -> bool:
+    """An onion request from the tor daemon on this machine (loopback) whose circuit tor did
+    not tell us: the address is every onion reader's at once. A clearnet client naming the
+    onion host keeps its own address, so it cannot hide among them."""
+    if not on_onion(request):
+        return False
+    try:
+        return ipaddress.ip_address(client_address(request)).is_loopback
+    except ValueError:
+        return False
+
+
+def is_shared_key(key: str) -> bool:
+    return key.startswith(SHARED_MARK)
+
+
+def shared_limit(limit: int, shared: bool) -> int:
+    """One client's limit, or the budget of everyone behind a shared address."""
+    return limit * settings.ONION_LIMIT_FACTOR if shared else limit
+
+
 def _digest(purpose: str, address: str, days: int = 1) -> bytes:
     """HMAC of the address under a key that changes every `days` UTC days: no lasting
     identity."""
@@ -38,8 +99,10 @@ def _digest(purpose: str, address: str, days: int = 1) -> bytes:
 
 def client_key(request, purpose: str, days: int = 1) -> str:
     """A short, rotating, purpose-bound identifier for rate limits and bans; it changes
-    every `days` days, after which nobody can link it to the earlier one."""
-    return _digest(purpose, client_address(request), days).hex()[:32]
+    every `days` days, after which nobody can link it to the earlier one. A shared
+    address's key is marked (SHARED_MARK) so that nothing bans it."""
+    digest = _digest(purpose, client_address(request), days).hex()
+    return SHARED_MARK + digest[:31] if is_shared(request) else digest[:32]
 
 
 def from_this_site(request) -> bool:
@@ -87,5 +150,6 @@ def count(name: str, window: int = WINDOW) -> int:
 
 def over_limit(request, purpose: str, limit: int, window: int) -> bool:
     """Count one more `purpose` request by this client; True when it has made more than
-    `limit` in the current `window` seconds."""
-    return hit(f"{purpose}:{client_key(request, purpose)}", window) > limit
+    `limit` in the current `window` seconds (a shared address: the onion budget)."""
+    key = client_key(request, purpose)
+    return hit(f"{purpose}:{key}", window) > shared_limit(limit, is_shared_key(key))

@@ -269,14 +269,21 @@ AUTHENTICATION_BACKENDS = [
 # are each blocked for the cool-off time (or until an administrator unlocks them).
 AXES_FAILURE_LIMIT = env.int("SAMIZDAT_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("SAMIZDAT_LOGIN_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# A client (the hashed address) is blocked too, except where the address is the onion
+# audience's shared one (samizdat.clients.is_shared): there only the account name counts.
+AXES_LOCKOUT_PARAMETERS = "samizdat.security.services.lockout_parameters"
+# A correct password forgives nothing: failures are forgiven for the account that signed
+# in, and only once its second factor is verified (security.services.verify_second_factor).
+AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "samizdat.clients.pseudonymous_ip"  # never a raw address
 AXES_LOCKOUT_CALLABLE = "samizdat.security.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins go to the audit log instead
 AXES_VERBOSE = False
 # How many proxies (nginx, a CDN) stand before the application and append X-Forwarded-For.
 PROXY_COUNT = env.int("SAMIZDAT_PROXY_COUNT", default=0)
+# Onion readers without a tor circuit id share one address (samizdat.clients): its limits
+# are this many times one client's.
+ONION_LIMIT_FACTOR = env.int("SAMIZDAT_ONION_LIMIT_FACTOR", default=50)
 # Wrong second-factor codes slow down exponentially (seconds = factor * 2^(failures-1)).
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1

@@ -132,3 +132,20 @@ def test_flush_happens_on_its_own_after_the_interval(client, make_article, setti
     article = make_article()
     read(client, article)
     assert totals() == {article.pk: 1}
+
+
+def test_onion_readers_each_count_within_the_audiences_budget(client, make_article, settings,
+                                                              monkeypatch):
+    """Every onion reader arrives from the tor daemon's address: their readings are not one
+    reader's (issue 22, finding 3), but together they have a budget."""
+    onion = "abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuvwx.onion"
+    settings.ONION_ADDRESS = onion
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, onion]
+    settings.ONION_LIMIT_FACTOR = 2
+    monkeypatch.setattr(counting, "CLIENT_CAP", 3)
+    article = make_article()
+    for _ in range(8):
+        client.post(f"/read/{article.pk}/", REMOTE_ADDR="127.0.0.1", HTTP_HOST=onion,
+                    HTTP_SEC_FETCH_SITE="same-origin")
+    counting.flush()
+    assert totals() == {article.pk: 6}

@@ -202,3 +202,66 @@ def test_an_administrator_setting_a_password_is_audited_and_ends_old_sessions(cl
     assert entry.object_id == str(staff["editor"].pk)
     assert entry.actor_name == staff["administrator"].username
     assert member.get("/admin/", **EN).status_code == 302
+
+
+# --- Findings of the outside test (issue 22): the lockout cannot be reset from outside ----
+
+def test_a_correct_password_does_not_forgive_failures_against_other_accounts(staff, limit):
+    """Guessing a colleague's password between one's own sign-ins stays limited: a correct
+    password (its first step) forgives nothing."""
+    from django.test import Client
+
+    insider = Client(REMOTE_ADDR="203.0.113.9")
+    statuses = []
+    for _ in range(3):
+        statuses.append(fail(insider, "editor", 1).status_code)
+        insider.cookies.clear()
+        statuses.append(password_sign_in(insider, "contributor").status_code)
+        insider.cookies.clear()
+    assert statuses[:4] == [200, 302, 200, 302]
+    # The third failure reached the limit: the client and the colleague's name are blocked.
+    assert statuses[4] == 429 and statuses[5] == 429
+    assert password_sign_in(Client(REMOTE_ADDR="198.51.100.7"), "editor").status_code == 429
+
+
+def test_the_second_factor_forgives_that_accounts_failures_only(staff, limit):
+    from django.test import Client
+
+    from .test_second_factor import current_code, enrolled
+
+    device = enrolled(staff["editor"])
+    member = Client(REMOTE_ADDR="203.0.113.9")
+    fail(member, "editor", 1)  # a typo
+    fail(member, "contributor", 1)  # and a guess at a colleague's account
+    assert password_sign_in(member, "editor").status_code == 302
+    assert AccessAttempt.objects.filter(username="editor").exists()  # not yet forgiven
+    response = member.post("/admin/second-factor/", {"code": current_code(device),
+                                                     "next": "/admin/"}, **EN)
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert not AccessAttempt.objects.filter(username="editor").exists()
+    assert AccessAttempt.objects.filter(username="contributor").count() == 1
+
+
+ONION = "abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuvwx.onion"
+
+
+def test_failures_over_the_onion_without_circuits_do_not_lock_out_other_onion_staff(
+        settings, staff, limit):
+    """Every onion reader arrives from the tor daemon's address: there, only the account
+    name is blocked, never the address (it would lock every onion user out at once)."""
+    from django.test import Client
+
+    settings.ONION_ADDRESS = ONION
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ONION]
+    tor = Client(REMOTE_ADDR="127.0.0.1", HTTP_HOST=ONION)
+    for name in ("admin", "contributor", "moderator"):
+        fail(tor, name, 1)
+    fail(tor, "moderator", limit)
+    assert password_sign_in(tor, "moderator").status_code == 429  # that account is blocked
+    assert password_sign_in(Client(REMOTE_ADDR="127.0.0.1", HTTP_HOST=ONION),
+                            "editor").status_code == 302
+    # The same failures from one clearnet address block that address.
+    web = Client(REMOTE_ADDR="203.0.113.9")
+    for name in ("admin", "contributor", "moderator"):
+        fail(web, name, 1)
+    assert password_sign_in(web, "editor").status_code == 429

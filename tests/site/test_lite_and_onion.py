@@ -86,3 +86,13 @@ def test_onion_location_and_the_onion_host(client, make_article, settings):
     internal = [u for u in re.findall(r'(?:href|src|action)="([^"]+)"', html)
                 if not u.startswith(("https://", "mailto:"))]
     assert internal and all(u.startswith(("/", "#")) for u in internal), internal
+
+
+def test_no_onion_location_for_an_overlong_address(client, settings):
+    """A path of kilobytes copied into Onion-Location outgrew nginx's buffer for response
+    headers (a 502; issue 22, finding 10): such an address gets its 404 without one."""
+    settings.ONION_ADDRESS = ONION
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ONION]
+    response = client.get("/en/" + "x" * 4000 + "/")
+    assert response.status_code == 404 and "Onion-Location" not in response
+    assert client.get("/en/no-such-page/")["Onion-Location"].endswith("/en/no-such-page/")

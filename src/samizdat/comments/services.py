@@ -8,13 +8,15 @@ what readers see touches that article's dependency, so only its page is made aga
 
 import datetime
 import hashlib
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -134,18 +136,17 @@ def post(article: Article, draft: Draft, client: str) -> Comment:
             raise ValidationError({"email": _("Enter a valid email address, or leave it "
                                               "empty.")}) from None
     now = timezone.now()
-    banned = Ban.objects.filter(until__gt=now, client=client).exists() or (
-        email and Ban.objects.filter(until__gt=now, email_hash=email_hash(email)).exists())
-    if banned:
+    if _banned(client, text.clean(draft.name, single_line=True), email, now):
         raise Refused(_("You cannot comment on this site for now."), status=403)
     name, body, parent = _validate(draft, article)
 
+    shared = clients.is_shared_key(client)
     tried = clients.hit(f"comments:client:{client}")
-    if tried > settings.COMMENTS_CLIENT_HARD_LIMIT:
+    if tried > clients.shared_limit(settings.COMMENTS_CLIENT_HARD_LIMIT, shared):
         raise Refused(_("Too many comments from your connection; try again in %(n)s "
                         "minutes.") % {"n": clients.WINDOW // 60}, status=429)
-    if tried > settings.COMMENTS_CLIENT_LIMIT and not guard.solved(client, draft.puzzle,
-                                                                    draft.answer):
+    if (tried > clients.shared_limit(settings.COMMENTS_CLIENT_LIMIT, shared)
+            and not guard.solved(client, draft.puzzle, draft.answer)):
         raise Refused(_("You have written a lot in a short time. Your browser will solve a "
                         "small puzzle to prove you are not a program; it takes a few "
                         "seconds and needs JavaScript."), status=429,
@@ -189,6 +190,25 @@ def post(article: Article, draft: Draft, client: str) -> Comment:
     return comment
 
 
+def _banned(client: str, name: str, email: str, now) -> bool:
+    """Whether a ban stops this writer: by client, by email, and on a shared address (the
+    onion's, samizdat.clients) by the name it writes under, never by the address itself."""
+    bans = Ban.objects.filter(until__gt=now)
+    by_client = bans.filter(client=client)
+    if clients.is_shared_key(client):
+        by_client = by_client.filter(name=name)
+    return by_client.exists() or bool(
+        email and bans.filter(email_hash=email_hash(email)).exists())
+
+
+def _writer(comment: Comment) -> Q:
+    """The comments of one writer as a ban sees them: a client's, or on a shared address
+    one name's."""
+    if clients.is_shared_key(comment.client):
+        return Q(client=comment.client, name=comment.name)
+    return Q(client=comment.client)
+
+
 def _notify_on_commit(comment: Comment) -> None:
     if comment.parent_id:
         from .tasks import notify_reply
@@ -217,23 +237,31 @@ def moderate(comments, status: str, user) -> int:
 
 
 def ban(comments, user, days: int = 7, reason: str = "") -> int:
-    """Ban the writers of `comments` and take all their waiting and published comments down."""
+    """Ban the writers of `comments` and take all their waiting and published comments down.
+
+    A writer is a client, except on a shared address (every onion reader without a circuit
+    id arrives as one): there it is the name written under, so one reader's ban is not
+    everyone's."""
     until = timezone.now() + datetime.timedelta(days=days)
-    clients, hashes, names = set(), set(), {}
+    writers, hashes = {}, set()
     for comment in comments:
-        clients.add(comment.client)
+        shared = clients.is_shared_key(comment.client)
+        writers[(comment.client, comment.name if shared else "")] = comment
         if comment.email:
             hashes.add(email_hash(comment.email))
-        names[comment.client] = comment.name
-    made = [Ban.objects.create(client=client, name=names[client], reason=reason, until=until,
-                               created_by=user) for client in clients]
+    made = [Ban.objects.create(client=comment.client, name=comment.name, reason=reason,
+                               until=until, created_by=user)
+            for comment in writers.values()]
     made += [Ban.objects.create(email_hash=digest, reason=reason, until=until, created_by=user)
              for digest in hashes]
     for entry in made:
         audit(user, "ban", entry, days=days)
-    theirs = Comment.objects.filter(client__in=clients).exclude(status=Status.SPAM)
-    moderate(list(theirs.select_related("article__edition")), Status.SPAM, user)
-    return len(clients)
+    if writers:
+        theirs = Comment.objects.filter(
+            reduce(operator.or_, (_writer(c) for c in writers.values()))
+        ).exclude(status=Status.SPAM)
+        moderate(list(theirs.select_related("article__edition")), Status.SPAM, user)
+    return len(writers)
 
 
 def report(comment: Comment, client: str) -> bool:

@@ -155,7 +155,8 @@ def report(request, comment_id):
     comment = get_object_or_404(Comment.objects.select_related("article__edition"),
                                 pk=comment_id, status=Status.APPROVED)
     client = client_of(request)
-    if clients.hit(f"comments:reports:{client}") > settings.COMMENTS_CLIENT_HARD_LIMIT:
+    if clients.hit(f"comments:reports:{client}") > clients.shared_limit(
+            settings.COMMENTS_CLIENT_HARD_LIMIT, clients.is_shared_key(client)):
         return JsonResponse({"errors": {"__all__": [_("Too many reports from your connection; "
                                                       "try again later.")]}}, status=429)
     services.report(comment, client)

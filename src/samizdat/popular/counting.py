@@ -34,9 +34,12 @@ _last_prune = [0.0]
 def count_reading(request, article_id: int) -> bool:
     """Count one reading of `article_id` by this client, unless it was counted lately."""
     client = clients.client_key(request, "read")
-    if not cache.add(f"samizdat:read:{client}:{article_id}", 1, DEDUP_SECONDS):
+    shared = clients.is_shared_key(client)
+    # A shared address (the onion's) is many readers: each of their readings counts, within
+    # the budget of them all.
+    if not shared and not cache.add(f"samizdat:read:{client}:{article_id}", 1, DEDUP_SECONDS):
         return False
-    if clients.hit(f"read:{client}", 3600) > CLIENT_CAP:
+    if clients.hit(f"read:{client}", 3600) > clients.shared_limit(CLIENT_CAP, shared):
         return False
     hour = timezone.now().replace(minute=0, second=0, microsecond=0)
     with _lock:

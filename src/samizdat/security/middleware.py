@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.middleware.security import SecurityMiddleware
 
+from samizdat.clients import on_onion
+
 from .services import session_is_revoked
 
 # Features no reader page and no admin screen ever needs.
@@ -14,9 +16,10 @@ PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
 ))
 
 
-def on_onion(request) -> bool:
-    onion = settings.ONION_ADDRESS
-    return bool(onion) and request.get_host().split(":")[0].lower() == onion
+# An address longer than this gets no Onion-Location: the header would outgrow a proxy's
+# buffer for response headers (nginx's is 4-8 KB, and it answers 502 beyond), and no real
+# page has such an address.
+ONION_LOCATION_MAX_PATH = 1024
 
 
 class OnionAwareSecurityMiddleware(SecurityMiddleware):
@@ -47,7 +50,9 @@ class SecurityHeadersMiddleware:
         if (onion and getattr(response, "reader_page", False) and not on_onion(request)):
             # Tor Browser offers the same page at the onion address (it heeds the header
             # on HTTPS pages only, which production serves).
-            response["Onion-Location"] = f"http://{onion}{request.get_full_path()}"
+            path = request.get_full_path()
+            if len(path) <= ONION_LOCATION_MAX_PATH:
+                response["Onion-Location"] = f"http://{onion}{path}"
         return response
 
 

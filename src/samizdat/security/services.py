@@ -1,12 +1,14 @@
 """Security actions: enrolling and checking second factors, ending sessions, unlocking."""
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from samizdat import clients
 from samizdat.newsroom.services import audit
 
 from .models import StaffSecurity
@@ -64,6 +66,25 @@ def _mark_verified(request, device) -> None:
     otp_login(request, device)
     # A new session key once fully signed in: a key fixed before sign-in is worthless.
     request.session.cycle_key()
+    forgive_failures(request.user)
+
+
+def forgive_failures(user) -> int:
+    """Forget the failed sign-ins recorded against this account, and only those: failures
+    from the same client against other accounts stay counted (a password alone never
+    forgives, or guessing a colleague's password between one's own sign-ins would be
+    unlimited)."""
+    from axes.utils import reset
+
+    return reset(username=user.get_username())
+
+
+def lockout_parameters(request_or_attempt, credentials=None) -> list[str]:
+    """What django-axes blocks after too many failures: the account name, and the client
+    unless the client is the onion audience's shared address."""
+    if isinstance(request_or_attempt, HttpRequest) and clients.is_shared(request_or_attempt):
+        return ["username"]
+    return ["username", "ip_address"]
 
 
 def sign_out_everywhere(user, actor) -> None:
