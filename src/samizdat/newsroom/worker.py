@@ -18,6 +18,7 @@ import datetime
 import logging
 import os
 import random
+import signal
 import socket
 import threading
 import time
@@ -157,6 +158,13 @@ class Worker(DBWorker):
         self.started_at = timezone.now()
         self._beaten = self._swept = float("-inf")
         self._failures = 0
+
+    def shutdown(self, signum, frame) -> None:
+        if not self.running and signum == signal.SIGTERM:
+            # Sent twice when both the process group and a supervisor pass a stop on: once
+            # is enough. A second Ctrl+C (SIGINT) or SIGKILL still ends a task at once.
+            return
+        super().shutdown(signum, frame)
 
     def run(self) -> None:
         logger.info("Starting worker %s", self.worker_id)

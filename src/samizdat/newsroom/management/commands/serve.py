@@ -1,16 +1,22 @@
-"""`samizdat serve`: the production server, granian, with one worker process per CPU."""
+"""`samizdat serve`: the production server, granian, with one worker process per CPU, and the
+task worker beside it, started again whenever it dies (or only granian, with --no-worker)."""
 
 import os
+import signal
+import subprocess
 import sys
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from samizdat.newsroom.supervise import WORKER, Supervised
+
 
 class Command(BaseCommand):
     help = ("Serve the site in production with granian (WSGI): worker processes from the CPU "
-            "count, static files through WhiteNoise, no access log (no reader addresses kept).")
+            "count, static files through WhiteNoise, no access log (no reader addresses kept); "
+            "and the task worker, kept running.")
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("SAMIZDAT_HOST", "127.0.0.1"))
@@ -20,8 +26,12 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=settings.SERVE_THREADS)
         parser.add_argument("--no-collectstatic", action="store_true",
                             help="skip `collectstatic` (when a deploy step already ran it)")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="no task worker (when it runs as a service of its own, "
+                                 "docs/systemd/samizdat-worker.service)")
 
-    def handle(self, *args, host, port, workers, threads, no_collectstatic, **options):
+    def handle(self, *args, host, port, workers, threads, no_collectstatic, no_worker,
+               **options):
         if not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
         argv = [
@@ -35,4 +45,28 @@ class Command(BaseCommand):
         ]
         self.stdout.write(f"Serving on http://{host}:{port}/ with {workers} workers")
         self.stdout.flush()
-        os.execv(sys.executable, argv)  # noqa: S606 - our own interpreter; signals reach granian
+        if no_worker:
+            os.execv(sys.executable, argv)  # noqa: S606 - our own interpreter; signals reach granian
+        sys.exit(run_beside_worker(argv))
+
+
+def run_beside_worker(argv: list[str]) -> int:
+    """granian and the task worker as children; granian's exit code. SIGTERM, SIGINT and
+    SIGHUP (granian reloads its workers; the task worker restarts) are passed on: both
+    take a repeated SIGTERM or SIGINT (a signal to the process group, then ours) as one."""
+    server = subprocess.Popen(argv)  # noqa: S603 - our own interpreter and granian
+    worker = Supervised(WORKER).start()
+
+    def forward(signum, frame):
+        server.send_signal(signum)
+        if signum == signal.SIGHUP:
+            worker.restart()
+        else:
+            worker.stop_soon()
+
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, forward)
+    try:
+        return server.wait()
+    finally:
+        worker.stop()
