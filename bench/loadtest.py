@@ -121,10 +121,15 @@ class Servers:
         site = (ROOT / "docs/nginx/samizdat.conf").read_text()
         for old, new in {
             "listen 80;": f"listen 127.0.0.1:{site_port};",
+            # The catch-all server beside it; no TLS, no onion listener.
+            "listen 80 default_server;": f"listen 127.0.0.1:{site_port} default_server;",
+            "listen 443 ssl default_server;": "",
+            "listen 127.0.0.1:8080;": "",
+            "server_name news.example.org": "server_name 127.0.0.1",
             "server 127.0.0.1:8000;": f"server {app_url.removeprefix('http://')};",
-            "/var/cache/nginx/samizdat": str(self.tmp / "cache"),
-            "/srv/samizdat/var/": f"{var}/",
+            "/srv/samizdat/var": str(var),
             "/srv/samizdat/www": str(self.tmp / "www"),
+            "/var/log/nginx/": f"{self.tmp}/",
         }.items():
             site = site.replace(old, new)
         (self.tmp / "site.conf").write_text(site)

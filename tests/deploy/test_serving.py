@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -26,6 +27,8 @@ pytestmark = pytest.mark.serving
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SITE_CONF = ROOT / "docs" / "nginx" / "samizdat.conf"
+ADMIN_CONF = ROOT / "docs" / "nginx" / "samizdat-admin.conf"
+ADMIN_HOST = "desk.example.org"
 # A well-formed v3 address (its checksum is right) for the test site's onion service.
 ONION = "eyj3b6vgijd6nssjh6fmnd2uaxhi3pnhlvtfugdhzyv4jce54udsx3id.onion"
 
@@ -80,7 +83,8 @@ def app(tmp_path_factory):
     env.update({
         "SAMIZDAT_PRODUCTION": "1", "SAMIZDAT_SSL_REDIRECT": "0",
         "SAMIZDAT_SECRET_KEY": "serving-test-" + "x7Qp2Lm9" * 6,
-        "SAMIZDAT_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SAMIZDAT_ALLOWED_HOSTS": f"127.0.0.1,localhost,{ADMIN_HOST}",
+        "SAMIZDAT_ADMIN_HOST": ADMIN_HOST,
         "SAMIZDAT_VAR_DIR": str(var), "SAMIZDAT_PROXY_COUNT": "1",
         "SAMIZDAT_PAGE_FILES_DIR": str(var / "www" / "pages"),
         "SAMIZDAT_LOG_LEVEL": "ERROR", "SAMIZDAT_ONION_ADDRESS": ONION,
@@ -145,18 +149,51 @@ def test_static_files_have_hashed_names_and_far_future_caching(app):
     assert "max-age=315360000" in headers["Cache-Control"]
 
 
-def nginx_conf(tmp: Path, app_url: str, var: Path, www: Path, port: int) -> Path:
-    site = SITE_CONF.read_text()
-    for old, new in {
-        "listen 80;": f"listen 127.0.0.1:{port};",
-        "server 127.0.0.1:8000;": f"server {app_url.removeprefix('http://')};",
+def placed(path: Path, replacements: dict) -> str:
+    """A documented configuration file with its placeholders replaced for the test."""
+    text = path.read_text()
+    for old, new in replacements.items():
+        assert old in text, f"{path.relative_to(ROOT)} no longer contains {old!r}"
+        text = text.replace(old, new)
+    return text
+
+
+def nginx_conf(tmp: Path, app_url: str, var: Path, www: Path, ports: dict) -> Path:
+    """nginx.conf for a test: the documented site and admin servers on loopback ports.
+
+    `ports`: "http" and "tls" for readers (and the catch-all server), "onion" for what the
+    tor daemon would connect to, "admin" for the admin host. The admin lets in 127.0.0.3.
+    """
+    cert, key = tmp / "cert.pem", tmp / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
+                    "/CN=localhost", "-addext", f"subjectAltName=DNS:localhost,DNS:{ADMIN_HOST}",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    upstream = app_url.removeprefix("http://")
+    site = placed(SITE_CONF, {
+        "listen 80;": f"listen 127.0.0.1:{ports['http']};\n"
+                      f"    listen 127.0.0.1:{ports['tls']} ssl;\n"
+                      f"    ssl_certificate {cert};\n    ssl_certificate_key {key};",
+        "listen 80 default_server;": f"listen 127.0.0.1:{ports['http']} default_server;",
+        "listen 443 ssl default_server;": f"listen 127.0.0.1:{ports['tls']} ssl default_server;",
+        "listen 127.0.0.1:8080;": f"listen 127.0.0.1:{ports['onion']};",
+        "server_name news.example.org example.onion;": f"server_name 127.0.0.1 localhost {ONION};",
+        "example.onion": ONION,
+        "server 127.0.0.1:8000;": f"server {upstream};",
         "/srv/samizdat/var/": f"{var}/",
         "/srv/samizdat/www": str(www),
         "/var/log/nginx/": f"{tmp}/",
-    }.items():
-        assert old in site, f"docs/nginx/samizdat.conf no longer contains {old!r}"
-        site = site.replace(old, new)
+    })
+    admin = placed(ADMIN_CONF, {
+        "listen 10.8.0.1:443 ssl;": f"listen 127.0.0.1:{ports['admin']} ssl;",
+        "allow 10.8.0.0/24;": "allow 127.0.0.3;",
+        f"/etc/letsencrypt/live/{ADMIN_HOST}/fullchain.pem": str(cert),
+        f"/etc/letsencrypt/live/{ADMIN_HOST}/privkey.pem": str(key),
+        "proxy_pass http://127.0.0.1:8000;": f"proxy_pass {app_url};",
+        "/var/log/nginx/": f"{tmp}/",
+    })
     (tmp / "site.conf").write_text(site)
+    (tmp / "admin.conf").write_text(admin)
     temp = {name: tmp / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
     main = tmp / "nginx.conf"
     main.write_text(
@@ -166,7 +203,8 @@ def nginx_conf(tmp: Path, app_url: str, var: Path, www: Path, port: int) -> Path
         "http {\n  include /etc/nginx/mime.types;\n"
         f"  client_body_temp_path {temp['body']};\n  proxy_temp_path {temp['proxy']};\n"
         f"  fastcgi_temp_path {temp['fastcgi']};\n  uwsgi_temp_path {temp['uwsgi']};\n"
-        f"  scgi_temp_path {temp['scgi']};\n  include {tmp}/site.conf;\n}}\n"
+        f"  scgi_temp_path {temp['scgi']};\n  include {tmp}/site.conf;\n"
+        f"  include {tmp}/admin.conf;\n}}\n"
     )
     return main
 
@@ -191,18 +229,20 @@ def nginx(app, tmp_path_factory):
     www = app["var"] / "www"
     (www / "baked" / "en" / "baked-page").mkdir(parents=True)
     (www / "baked" / "en" / "baked-page" / "index.html").write_text("<p>from the baked copy</p>")
-    port = free_port()
-    conf = nginx_conf(tmp, app["url"], app["var"], www, port)
-    with running_nginx(tmp, conf, f"http://127.0.0.1:{port}/robots.txt"):
-        yield Front(f"http://127.0.0.1:{port}", tmp)
+    ports = {name: free_port() for name in ("http", "tls", "onion", "admin")}
+    conf = nginx_conf(tmp, app["url"], app["var"], www, ports)
+    with running_nginx(tmp, conf, f"http://127.0.0.1:{ports['http']}/robots.txt"):
+        yield Front(f"http://127.0.0.1:{ports['http']}", tmp, ports)
 
 
 class Front(str):
-    """nginx's address, and the folder it runs in (its error logs are there)."""
+    """nginx's address for readers, its other ports, and the folder it runs in (its error
+    logs and its TLS certificate are there)."""
 
-    def __new__(cls, url: str, prefix: Path):
+    def __new__(cls, url: str, prefix: Path, ports: dict):
         front = super().__new__(cls, url)
         front.prefix = prefix
+        front.ports = ports
         return front
 
 
@@ -391,3 +431,60 @@ def test_nginx_serves_page_files_while_the_application_is_down(nginx, app):
         assert status == 200 and b"</html>" in body and "X-Page-Cache" not in headers
     finally:
         os.killpg(app["process"].pid, signal.SIGCONT)
+
+
+def tls_fetch(front: Front, name: str, path: str, port="tls", source="127.0.0.1"):
+    """A GET over TLS to one of nginx's ports, naming `name` (SNI and Host) from `source`."""
+    context = ssl.create_default_context(cafile=str(front.prefix / "cert.pem"))
+    raw = socket.create_connection(("127.0.0.1", front.ports[port]), timeout=10,
+                                   source_address=(source, 0))
+    connection = http.client.HTTPSConnection(name, front.ports[port], context=context)
+    try:
+        connection.sock = context.wrap_socket(raw, server_hostname=name)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        raw.close()
+        connection.close()
+
+
+def test_nginx_answers_only_the_reader_host_names(nginx):
+    # The admin's name and any other, asked of the public address: the connection closes.
+    for host in (ADMIN_HOST, "unknown.example"):
+        with pytest.raises(http.client.RemoteDisconnected):
+            fetch_once(nginx + "/admin/login/", {"Host": host})
+        with pytest.raises(ssl.SSLError):
+            tls_fetch(nginx, host, "/admin/login/")
+    # The reader host names have no admin at all (SAMIZDAT_ADMIN_HOST).
+    assert fetch(nginx + "/admin/login/")[0] == 404
+    assert tls_fetch(nginx, "localhost", "/admin/login/")[0] == 404
+    # The onion service's listener answers for the onion address.
+    onion = f"http://127.0.0.1:{nginx.ports['onion']}"
+    assert fetch_once(onion + "/en/", {"Host": ONION})[0] == 200
+
+
+def test_the_admin_host_answers_only_the_allowed_addresses(nginx):
+    assert tls_fetch(nginx, ADMIN_HOST, "/admin/login/", port="admin",
+                     source="127.0.0.2")[0] == 403
+    status, _, body = tls_fetch(nginx, ADMIN_HOST, "/admin/login/", port="admin",
+                                source="127.0.0.3")
+    assert status == 200 and b'name="password"' in body
+
+
+def test_page_files_carry_the_hsts_and_onion_location_the_application_sends(nginx, app):
+    _, direct, _ = fetch(app["url"] + "/be/", {"X-Forwarded-Proto": "https"})
+    assert direct["Strict-Transport-Security"] and direct["Onion-Location"] == f"http://{ONION}/be/"
+    for _ in range(2):  # the first may be the application's, the second is the file
+        status, headers, _ = tls_fetch(nginx, "localhost", "/be/")
+    assert status == 200 and "X-Page-Cache" not in headers
+    assert headers["Strict-Transport-Security"] == direct["Strict-Transport-Security"]
+    assert headers["Onion-Location"] == direct["Onion-Location"]
+    # Over plain HTTP no HSTS, as from the application; on the onion no Onion-Location.
+    _, plain, _ = fetch(nginx + "/be/")
+    assert "X-Page-Cache" not in plain and "Strict-Transport-Security" not in plain
+    assert plain["Onion-Location"] == direct["Onion-Location"]
+    onion = f"http://127.0.0.1:{nginx.ports['onion']}"
+    _, there, _ = fetch_once(onion + "/be/", {"Host": ONION})
+    assert "X-Page-Cache" not in there and "Onion-Location" not in there
+    assert "Strict-Transport-Security" not in there
