@@ -31,6 +31,13 @@ def note(text: str) -> str:
 
 
 @task()
+def pause(seconds: float) -> float:
+    """Holds the worker for a while without touching the database."""
+    time.sleep(seconds)
+    return seconds
+
+
+@task()
 def lose_connection() -> int:
     """Kills the worker's own database session, as a PostgreSQL restart would."""
     import psycopg

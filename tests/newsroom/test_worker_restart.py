@@ -1,0 +1,122 @@
+"""`samizdat worker` against a real PostgreSQL server that restarts, idle and under a task: a
+private throwaway cluster, so the shared test server is never touched."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.conftest import need
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor == "postgresql",
+    reason="brings its own PostgreSQL, so it runs once, in the SQLite run")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Cluster:
+    """initdb + pg_ctl in a temporary folder, as the postgres user when we are root."""
+
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="samizdat-pg-"))
+        self.port = free_port()
+        self.as_user = []
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def run(self, *argv):
+        subprocess.run([*self.as_user, *argv], check=True, capture_output=True, timeout=60)
+
+    def pg_ctl(self, *args):
+        self.run(str(PG_BIN / "pg_ctl"), *args, "-D", str(self.dir / "data"))
+
+    def start(self):
+        if not (self.dir / "data").exists():
+            self.run(str(PG_BIN / "initdb"), "-D", str(self.dir / "data"), "-A", "trust",
+                     "-U", "postgres", "--no-sync")
+        # A log file, or the server would hold our pipe open.
+        self.pg_ctl("start", "-w", "-l", str(self.dir / "log"), "-o",
+                    f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off")
+
+    def restart(self, down_for: float):
+        self.pg_ctl("stop", "-w", "-m", "fast")
+        time.sleep(down_for)
+        self.start()
+
+    def stop(self):
+        try:
+            self.pg_ctl("stop", "-m", "immediate")
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture
+def cluster():
+    need((PG_BIN / "initdb").exists() and (os.geteuid() != 0 or shutil.which("runuser")),
+         "PostgreSQL 15's server binaries (apt-get install postgresql-15)")
+    made = Cluster()
+    made.start()
+    yield made
+    made.stop()
+
+
+def test_the_worker_outlives_postgresql_restarts(cluster):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SAMIZDAT_", "DATABASE_URL", "CACHE_URL", "DJANGO_"))}
+    env.update({"DATABASE_URL": cluster.url, "SAMIZDAT_VAR_DIR": str(cluster.dir / "var"),
+                "PYTHONPATH": str(ROOT)})
+    samizdat = [sys.executable, "-m", "samizdat"]
+    subprocess.run([*samizdat, "migrate", "-v0"], env=env, check=True, cwd=ROOT, timeout=300)
+
+    def shell(code: str) -> str:
+        return subprocess.run([*samizdat, "shell", "-c", code], env=env, check=True, cwd=ROOT,
+                              capture_output=True, text=True,
+                              timeout=60).stdout.strip().splitlines()[-1]
+
+    def status(pk: str) -> str:
+        return shell("from django_tasks_db.models import DBTaskResult as R; "
+                     f"print(R.objects.get(pk='{pk}').status)")
+
+    def enqueue(call: str) -> str:
+        return shell(f"from tests.newsroom.test_worker import note, pause; print({call}.id)")
+
+    def wait_for(pk: str, wanted: str, seconds: float = 60):
+        deadline = time.monotonic() + seconds
+        while (found := status(pk)) != wanted:
+            assert worker.poll() is None, worker.communicate()[0]
+            assert time.monotonic() < deadline, f"task {pk} is {found}, not {wanted}"
+            time.sleep(0.3)
+
+    busy = enqueue("pause.enqueue(4)")
+    worker = subprocess.Popen([*samizdat, "worker", "--interval", "0.2", "--no-startup-delay"],
+                              env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for(busy, "RUNNING")
+        cluster.restart(down_for=5)  # the task ends while the server is down
+        wait_for(busy, "SUCCESSFUL")
+        cluster.restart(down_for=2)  # the worker idle, asking for tasks
+        after = enqueue("note.enqueue('after the restarts')")
+        wait_for(after, "SUCCESSFUL")
+        assert worker.poll() is None
+    finally:
+        worker.terminate()
+        output = worker.communicate(timeout=30)[0]
+    assert "Database unavailable" in output or "Could not save" in output, output
