@@ -56,12 +56,13 @@ def test_a_supervised_process_is_started_again_when_killed():
     assert sleeper.process.poll() is not None
 
 
-@pytest.fixture
-def environment(tmp_path):
+@pytest.fixture(scope="module")
+def environment(tmp_path_factory):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SAMIZDAT_", "DATABASE_URL", "CACHE_URL", "DJANGO_"))}
-    # An empty database: the worker waits for its tables, alive, which is all this needs.
-    env.update({"SAMIZDAT_VAR_DIR": str(tmp_path), "SAMIZDAT_LOG_LEVEL": "ERROR"})
+    env.update({"SAMIZDAT_VAR_DIR": str(tmp_path_factory.mktemp("var")),
+                "SAMIZDAT_LOG_LEVEL": "ERROR"})
+    subprocess.run([sys.executable, "-m", "samizdat", "migrate", "-v0"], env=env, check=True)
     return env
 
 
