@@ -24,9 +24,15 @@ def _listed_changed(sender, instance, update_fields=None, **kwargs):
     # A sync records its status on the mirror: that changes no page.
     if update_fields and set(update_fields) <= STATUS_FIELDS:
         return
+    from django.db import transaction
+
     from samizdat.site.pagecache import on_model_changed
 
+    from .unavailable import write_unavailable_pages
+
     on_model_changed(sender)
+    # The page nginx shows while the application is down lists the mirrors too.
+    transaction.on_commit(write_unavailable_pages)
 
 
 STATUS_FIELDS = {"last_attempt", "last_success", "last_error", "files_sent", "files_deleted",

@@ -9,7 +9,9 @@ import sys
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
 
+from samizdat.mirrors.unavailable import write_unavailable_pages
 from samizdat.newsroom.supervise import WORKER, Supervised
 
 
@@ -34,6 +36,11 @@ class Command(BaseCommand):
                **options):
         if not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
+        # What nginx shows while this server is down must exist before it can be.
+        try:
+            write_unavailable_pages()
+        except DatabaseError as error:  # not migrated yet: the site says so itself
+            self.stderr.write(f"The 'temporarily unavailable' pages were not written: {error}")
         argv = [
             sys.executable, "-m", "granian", "--interface", "wsgi",
             "--host", host, "--port", str(port),
