@@ -255,3 +255,14 @@ def test_rebuild_command_restores_a_lost_index(make_article, scaffold):
     assert "rebuilt: 1 published articles" in out.getvalue()
     assert found(search("archive", editions=en)) == [article.pk]
     assert engine().count() == 1
+
+
+def test_bounds_that_exclude_nothing_are_dropped(settings):
+    """The widest range a search accepts costs what no range costs (issue 22, finding 15)."""
+    import datetime
+
+    from samizdat.search.query import _bounds
+
+    assert _bounds(datetime.date(1900, 1, 1), datetime.date(2200, 1, 1)) == (None, None)
+    since, before = _bounds(datetime.date(2001, 1, 1), datetime.date(2001, 12, 31))
+    assert (since.year, before.year, before.month) == (2001, 2002, 1)

@@ -131,6 +131,8 @@ def post(article: Article, draft: Draft, client: str) -> Comment:
     email = draft.email.strip()
     if email:
         try:
+            if len(email) > Comment._meta.get_field("email").max_length:
+                raise ValidationError("too long")  # PostgreSQL would refuse it: a 500
             validate_email(email)
         except ValidationError:
             raise ValidationError({"email": _("Enter a valid email address, or leave it "

@@ -54,7 +54,9 @@ def _draft(request) -> services.Draft:
     if _wants_json(request):
         try:
             data = json.loads(request.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            # "\ud800" is valid JSON but no text: a lone surrogate cannot be stored or shown.
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except (UnicodeError, ValueError, RecursionError):
             raise ValidationError({"__all__": _("The request is not valid JSON in UTF-8.")}
                                   ) from None
         if not isinstance(data, dict):
@@ -69,7 +71,8 @@ def _draft(request) -> services.Draft:
     parent = str(parent) if isinstance(parent, int) else field("parent")
     return services.Draft(
         name=field("name"), body=field("body"), email=field("email"),
-        parent_id=int(parent) if parent.isdigit() and len(parent) < 12 else None,
+        parent_id=int(parent) if parent.isascii() and parent.isdigit() and len(parent) < 12
+        else None,
         honeypot=field("website"), puzzle=field("puzzle"), answer=field("answer"))
 
 

@@ -1,12 +1,11 @@
 """The search form: what readers may ask for, checked before the engine sees it."""
 
-import datetime
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samizdat.newsroom.models import Author, Section
 
+from .query import date_error
 from .text import MAX_QUERY_CHARS
 
 ALL_EDITIONS = "all"
@@ -48,8 +47,8 @@ class SearchForm(forms.Form):
 
     @staticmethod
     def _in_range(day):
-        if day and not (datetime.date(1900, 1, 1) <= day <= datetime.date(2200, 1, 1)):
-            raise forms.ValidationError(_("Choose a date between 1900 and 2200."))
+        if error := date_error(day):
+            raise forms.ValidationError(error)
         return day
 
     def clean_author(self):

@@ -51,11 +51,27 @@ def score(relevance: float, published: float, now: float) -> float:
     return max(relevance, 1e-9) * (1 + math.pow(0.5, age_days / FRESHNESS_DAYS))
 
 
+# The days a search may name: wider ranges are refused, not searched.
+FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2200, 1, 1)
+
+
+def date_error(day: datetime.date | None) -> str:
+    """Why `day` cannot bound a search, or ""."""
+    if day and not FIRST_DAY <= day <= LAST_DAY:
+        return _("Choose a date between 1900 and 2200.")
+    return ""
+
+
 def _bounds(date_from, date_to):
+    """The moments a search is bounded by; a bound that excludes nothing (before the first
+    day, after today) is dropped, so "0001 to 9999" costs what no dates cost."""
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    since = datetime.datetime.combine(date_from, datetime.time(), tz) if date_from else None
+    since = (datetime.datetime.combine(date_from, datetime.time(), tz)
+             if date_from and date_from > FIRST_DAY else None)
     before = (datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time(), tz)
-              if date_to and date_to < datetime.date.max else None)
+              if date_to else None)
+    if before is not None and before > timezone.now():
+        before = None  # nothing published is dated in the future
     return since, before
 
 
@@ -68,6 +84,8 @@ def search(query_text: str, *, editions: list[Edition] | None = None,
         query = text.parse(query_text)
     except text.QueryError as error:
         return Results(error=str(error))
+    if error := date_error(date_from) or date_error(date_to):
+        return Results(error=error)
     if date_from and date_to and date_from > date_to:
         return Results(error=_("The start date is after the end date."))
     editions = list(editions) if editions else list(Edition.objects.all())

@@ -191,6 +191,10 @@ def author_detail(request, slug, direction=None, cursor=None):
 def archive_period(year: int, month: int | None = None, day: int | None = None):
     """[start, end) of a year, month (or day) in the newsroom's time zone; end is None
     past the last date Python knows (9999-12-31). ValueError for a date that is none."""
+    if year < 1000:
+        # No news archive begins before; and year 1 in a time zone east of UTC is before
+        # the first moment Python's datetime can hold (OverflowError, a 500).
+        raise ValueError("no archive before the year 1000")
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     start = datetime.date(year, 1 if month is None else month, 1 if day is None else day)
     try:
