@@ -73,3 +73,26 @@ def test_a_crawler_cannot_fill_the_disk(client, files, settings, make_article):
     for article in articles:
         assert client.get(article.get_absolute_url()).status_code == 200
     assert len(list(files.rglob("index.html"))) == 2
+
+
+def test_a_publication_removing_the_folder_mid_write_is_no_error(client, files, make_article,
+                                                                 monkeypatch):
+    """A publication switching versions while a page file is written removed the folder
+    under os.replace: 1 reader in 3,571 got a 500 (issue 22, finding 7)."""
+    import shutil
+
+    from samizdat.site import pagecache
+
+    article = make_article()
+    real_replace = os.replace
+
+    def switched_meanwhile(source, target):
+        if str(target).endswith("index.html"):
+            shutil.rmtree(files / os.readlink(files / "current"))
+        return real_replace(source, target)
+
+    client.get("/en/")  # the folder of the current version exists
+    monkeypatch.setattr(pagecache.os, "replace", switched_meanwhile)
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200 and b"</html>" in response.content
+    assert not list(files.rglob(".index.html*"))  # no temporary file left behind

@@ -242,11 +242,19 @@ def write_page_file(path: str, version: str, content: bytes, packed: bytes) -> N
         return
     _written["count"] += 1
     folder = root / f"v{version}" / path.strip("/")
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, data in (("index.html", content), ("index.html.gz", packed)):
-        temporary = folder / f".{name}.{uuid.uuid4().hex}"
-        temporary.write_bytes(data)
-        os.replace(temporary, folder / name)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in (("index.html", content), ("index.html.gz", packed)):
+            temporary = folder / f".{name}.{uuid.uuid4().hex}"
+            try:
+                temporary.write_bytes(data)
+                os.replace(temporary, folder / name)
+            finally:
+                temporary.unlink(missing_ok=True)
+    except FileNotFoundError:
+        # A publication switched versions and removed this version's folder meanwhile: the
+        # page is out of date anyway, and the reader has it from the cache already.
+        return
     current = root / "current"
     try:
         linked = os.readlink(current)
