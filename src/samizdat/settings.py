@@ -241,6 +241,18 @@ TASKS = {
         "BACKEND": env.str("SAMIZDAT_TASK_BACKEND", default="django_tasks_db.DatabaseBackend"),
     }
 }
+# `samizdat worker` (newsroom/worker.py): how often a worker says it is alive, after how long
+# without a sign a RUNNING task of a silent worker runs again (keep it well above the
+# heartbeat), how often the worker publishes due articles itself, and how many runs a task
+# gets before it is marked failed.
+TASK_WORKER_HEARTBEAT_SECONDS = env.int("SAMIZDAT_TASK_HEARTBEAT_SECONDS", default=10)
+TASK_WORKER_LEASE_SECONDS = env.int("SAMIZDAT_TASK_LEASE_SECONDS", default=60)
+TASK_WORKER_SWEEP_SECONDS = env.int("SAMIZDAT_TASK_SWEEP_SECONDS", default=15)
+TASK_MAX_ATTEMPTS = env.int("SAMIZDAT_TASK_MAX_ATTEMPTS", default=5)
+if TASK_WORKER_LEASE_SECONDS < 3 * TASK_WORKER_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "SAMIZDAT_TASK_LEASE_SECONDS must be at least three heartbeats "
+        "(SAMIZDAT_TASK_HEARTBEAT_SECONDS), or a busy worker's tasks would run twice.")
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
