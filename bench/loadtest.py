@@ -124,7 +124,7 @@ class Servers:
             # The catch-all server beside it; no TLS, no onion listener.
             "listen 80 default_server;": f"listen 127.0.0.1:{site_port} default_server;",
             "listen 443 ssl default_server;": "",
-            "listen 127.0.0.1:8080;": "",
+            "listen 127.0.0.1:8080 proxy_protocol;": "",
             "server_name news.example.org": "server_name 127.0.0.1",
             "server 127.0.0.1:8000;": f"server {app_url.removeprefix('http://')};",
             "/srv/samizdat/var": str(var),
