@@ -127,3 +127,22 @@ def test_feeds_and_sitemaps_come_from_the_page_cache(client, stories, url, edito
     with django_capture_on_commit_callbacks(execute=True):
         services.publish(stories["draft"], editor)
     assert client.get(url)["X-Page-Cache"] == "MISS"
+
+
+@pytest.mark.parametrize("url", ["/rss.xml", "/atom.xml", "/en/rss.xml", "/en/atom.xml"])
+def test_feeds_are_the_same_for_every_language_and_host(client, make_article, settings, url):
+    """The site-wide feed was cached in the language of its first reader, and every feed
+    named the host it was asked on (issue 22, finding 14)."""
+    settings.SITE_URL = "https://news.example.org"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "mirror.example.net"]
+    make_article()
+    first = client.get(url, HTTP_ACCEPT_LANGUAGE="ru", HTTP_HOST="mirror.example.net")
+    assert first["X-Page-Cache"] == "MISS"
+    from django.core.cache import cache
+
+    cache.clear()  # a fresh render to compare with
+    second = client.get(url, HTTP_ACCEPT_LANGUAGE="en", HTTP_HOST="localhost")
+    assert second["X-Page-Cache"] == "MISS"
+    assert first.content == second.content
+    assert b"mirror.example.net" not in first.content and b"localhost" not in first.content
+    assert b"https://news.example.org" in first.content

@@ -1,5 +1,8 @@
 """RSS 2.0 and Atom feeds, with full text, built on Django's syndication framework."""
 
+import copy
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
@@ -33,11 +36,25 @@ class FullTextAtom(Atom1Feed):
             handler.addQuickElement("content", item["content_encoded"], {"type": "html"})
 
 
+def as_site_url(request):
+    """The request as if it came for SAMIZDAT_SITE_URL: Django's feeds make their links and
+    self link absolute with the request's host and scheme, and a feed is cached for every
+    host (the onion, a mirror's name, the admin's) and scheme alike."""
+    site = urlsplit(settings.SITE_URL)
+    canonical = copy.copy(request)
+    canonical.get_host = lambda: site.netloc
+    canonical.is_secure = lambda: site.scheme == "https"
+    return canonical
+
+
 class ArticleFeed(Feed):
     """The latest articles of an edition, or of one of its sections, tags or authors."""
 
     feed_type = FullTextRss
     scope = "edition"
+
+    def get_feed(self, obj, request):
+        return super().get_feed(obj, as_site_url(request))
 
     def get_object(self, request, language, slug=None):
         if language not in {code for code, _ in settings.LANGUAGES}:
@@ -117,6 +134,9 @@ class SiteFeed(ArticleFeed):
     """Every edition's latest articles together."""
 
     def get_object(self, request):
+        # The feed has one address for every reader: not in the language their browser
+        # asks for (it is cached once for all of them), in the site's first language.
+        activate(settings.LANGUAGE_CODE)
         return None
 
     def title(self, obj):
