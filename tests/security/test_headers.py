@@ -102,6 +102,7 @@ def _check(extra_env: dict, tmp_path) -> subprocess.CompletedProcess:
         "SAMIZDAT_SECRET_KEY": "k" * 10 + "Q2x9-vB7mN4pL0sR8tY3wE6uI1oA5dF7gH9jK2lZ4xC6vB8nM",
         "SAMIZDAT_ALLOWED_HOSTS": "news.example.org",
         "SAMIZDAT_VAR_DIR": str(tmp_path),
+        "SAMIZDAT_EMAIL_URL": "smtp+tls://news:secret@mail.example.org:587",
         **extra_env,
     })
     return subprocess.run(
@@ -114,6 +115,18 @@ def test_the_deploy_check_is_clean_under_production_settings(tmp_path):
     result = _check({}, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(("setting", "code"), [
+    ({"SAMIZDAT_HSTS_SECONDS": "0"}, "samizdat.W002"),
+    ({"SAMIZDAT_SSL_REDIRECT": "0"}, "samizdat.W003"),
+    ({"SAMIZDAT_ALLOWED_HOSTS": "*"}, "samizdat.W004"),
+    ({"SAMIZDAT_EMAIL_URL": "consolemail://"}, "samizdat.W005"),
+])
+def test_the_deploy_check_fails_on_weakened_production_settings(tmp_path, setting, code):
+    """Each passed `check --deploy` before (issue 22, finding 13)."""
+    result = _check(setting, tmp_path)
+    assert result.returncode != 0 and code in result.stderr + result.stdout
 
 
 def test_production_refuses_debug(tmp_path):

@@ -16,6 +16,7 @@ class SecurityConfig(AppConfig):
         from . import signals  # noqa: F401
 
         checks.register(security_middleware_check, checks.Tags.security, deploy=True)
+        checks.register(production_settings_check, checks.Tags.security, deploy=True)
 
 
 SECURITY_MIDDLEWARE = "samizdat.security.middleware.OnionAwareSecurityMiddleware"
@@ -31,6 +32,39 @@ def security_middleware_check(app_configs, **kwargs):
         return []
     return [checks.Warning(f"{SECURITY_MIDDLEWARE} is not in MIDDLEWARE: no HSTS, HTTPS "
                            "redirect, nosniff or referrer policy.", id="samizdat.W001")]
+
+
+def production_settings_check(app_configs, **kwargs):
+    """What Django's deploy checks would say if they recognised our SecurityMiddleware (they
+    skip HSTS and the HTTPS redirect when it appears only as a subclass), and what they never
+    check: a wildcard host, and mail written to the log (commenters' addresses and their
+    confirmation links, in a file anyone with the server can read)."""
+    from django.conf import settings
+    from django.core import checks
+
+    warnings = []
+    if not settings.SECURE_HSTS_SECONDS:
+        warnings.append(checks.Warning(
+            "SAMIZDAT_HSTS_SECONDS is 0: browsers are not told to use HTTPS only, so a "
+            "reader's first request can be intercepted.", id="samizdat.W002",
+            hint="Leave SAMIZDAT_HSTS_SECONDS unset (a year) in production."))
+    if not settings.SECURE_SSL_REDIRECT:
+        warnings.append(checks.Warning(
+            "SAMIZDAT_SSL_REDIRECT is off: plain HTTP requests are answered, not sent to HTTPS.",
+            id="samizdat.W003",
+            hint="Leave it on; nginx redirecting too does no harm."))
+    if "*" in settings.ALLOWED_HOSTS:
+        warnings.append(checks.Warning(
+            "SAMIZDAT_ALLOWED_HOSTS contains '*': the site answers for any host name, and "
+            "links built from the Host header can point anywhere.", id="samizdat.W004",
+            hint="List the site's host names (the onion address is added by itself)."))
+    if settings.EMAIL_BACKEND in ("django.core.mail.backends.console.EmailBackend",
+                                  "django.core.mail.backends.filebased.EmailBackend"):
+        warnings.append(checks.Warning(
+            "Email is written to the log or a file, not sent: commenters' addresses and "
+            "their confirmation links end up there.", id="samizdat.W005",
+            hint="Set SAMIZDAT_EMAIL_URL to the mail server (smtp+tls://…)."))
+    return warnings
 
 
 class SamizdatAdminConfig(admin_apps.AdminConfig):
