@@ -402,7 +402,9 @@ EMAIL_TIMEOUT = 20
 # Request limits: a request body beyond these is refused with 400 before a view reads it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("SAMIZDAT_MAX_REQUEST_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
-DATA_UPLOAD_MAX_NUMBER_FILES = 50
+# Photos are taken one after another within a request, each in bounded memory
+# (photos/images.py); twenty at once covers a photo report and keeps a request's time sane.
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o644
 

@@ -118,6 +118,7 @@ HOSTILE = {
                              "script code"),
     "jpeg + jar polyglot": (samples.jpeg(400, 300) + _zip(), "archive"),
     "gif": (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "not a photo"),
+    "absurd aspect ratio": (_png_declaring(50_000_000, 2), "times as wide"),
 }
 
 
@@ -185,3 +186,36 @@ def test_a_fresh_worker_reads_heic_without_loading_it_at_start(tmp_path):
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                          text=True, check=True).stdout.split()
     assert out == ["HEIF", "320", "240"]
+
+
+@pytest.mark.parametrize(("kind", "size"), [("jpeg", (12000, 8000)), ("png", (13000, 3000))])
+def test_a_huge_photo_is_taken_in_bounded_memory(tmp_path, kind, size):
+    """A 100-megapixel upload peaked at 1.27 GB in a worker (issue 22, finding 11): it is
+    decoded at a fraction of its size (JPEG) or reduced at once, and kept at most MAX_SIDE."""
+    import os
+    import subprocess
+    import sys
+
+    from samizdat.photos.images import MAX_SIDE
+
+    sample = tmp_path / f"huge.{kind}"
+    Image.new("RGB", size, (90, 120, 150)).save(sample, format=kind.upper())
+    script = (
+        "import resource, django; django.setup()\n"
+        "from samizdat.photos.images import clean\n"
+        f"data = open({str(sample)!r}, 'rb').read()\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "done = clean(data, max_bytes=10**9, max_pixels=10**8)\n"
+        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(done.width, done.height, (after - before) // 1024)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "samizdat.settings",
+           "SAMIZDAT_VAR_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    width, height, grown_mb = map(int, subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True,
+        check=True).stdout.split())
+    assert max(width, height) <= MAX_SIDE and width / height == pytest.approx(
+        size[0] / size[1], rel=0.01)
+    full = size[0] * size[1] * 3 / 2**20  # MB of the photo decoded at full size
+    assert grown_mb < (0.5 if kind == "jpeg" else 1.6) * full, (grown_mb, full)
