@@ -227,3 +227,17 @@ def test_rsync_over_ssh_sends_only_changed_files(baked, tmp_path, ssh_host, sett
     assert not (target / "site.css").exists()
     mirror.refresh_from_db()
     assert mirror.last_success and not mirror.last_error
+
+
+def test_a_bucket_mirror_without_the_s3_client_is_refused_clearly(monkeypatch):
+    """boto3 comes with the s3 extra only: a plain install said nothing until a sync failed."""
+    from django.core.exceptions import ValidationError
+
+    from samizdat.mirrors import models
+
+    monkeypatch.setattr(models, "s3_installed", lambda: False)
+    mirror = models.Mirror(name="Bucket", kind="s3", target="copy")
+    with pytest.raises(ValidationError) as refused:
+        mirror.full_clean()
+    assert "pip install 'samizdat[s3]'" in str(refused.value)
+    models.Mirror(name="Folder", kind="folder", target="/srv/copy").full_clean()

@@ -1,3 +1,7 @@
+"""Mirrors: where copies of the baked site are sent, and where readers find them."""
+
+import importlib.util
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -54,3 +58,12 @@ class Mirror(models.Model):
             raise ValidationError({"target": _("Write it as user@host:/path/.")})
         if self.kind == self.Kind.S3 and ("/" in self.target or not self.target):
             raise ValidationError({"target": _("Give the bucket's name only.")})
+        if self.kind == self.Kind.S3 and not s3_installed():
+            raise ValidationError({"kind": _(
+                "Buckets need the S3 client, which this installation lacks: pip install "
+                "'samizdat[s3]' on the server, then save again.")})
+
+
+def s3_installed() -> bool:
+    """Whether boto3 (the `s3` extra: pip install 'samizdat[s3]') is there."""
+    return importlib.util.find_spec("boto3") is not None

@@ -76,7 +76,11 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def _s3_client(mirror: Mirror):
-    import boto3
+    try:
+        import boto3
+    except ImportError as error:  # shown as the mirror's last error in the admin
+        raise RuntimeError("The S3 client is not installed: pip install 'samizdat[s3]'."
+                           ) from error
 
     return boto3.client("s3", endpoint_url=mirror.endpoint_url or None)
 
