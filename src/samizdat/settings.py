@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "samizdat.site",
     "samizdat.syndication",
     "samizdat.bake",
+    "samizdat.ops",
     "samizdat.security",
 ]
 

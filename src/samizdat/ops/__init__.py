@@ -1,0 +1,1 @@
+"""Operations: moving a newsroom in and out (WordPress import, full export)."""
