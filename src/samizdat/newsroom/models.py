@@ -420,6 +420,73 @@ class ArticleRedirect(models.Model):
         return self.old_path
 
 
+class LegacyRedirect(models.Model):
+    """An address of the site a newsroom moved in from (WordPress, a custom PHP site): it
+    answers with a 301 to what now stands there. Made by imports and editors through
+    newsroom.redirects; a slug change of an article here leaves an ArticleRedirect instead.
+
+    The address is kept as Django's request.path gives it (percent-decoded, so Cyrillic is
+    readable) plus, for query-style addresses such as /?p=123, the query keys that name
+    content, normalised (redirects.normalize).
+    """
+
+    class Source(models.TextChoices):
+        WORDPRESS = "wordpress", _("WordPress import")
+        CSV = "csv", _("CSV import")
+        ADMIN = "admin", _("added in the admin")
+        SLUG = "slug", _("old slug")
+        OTHER = "other", _("other import")
+
+    old_path = models.CharField(_("old address"), max_length=400)
+    query = models.CharField(_("query"), max_length=200, blank=True,
+                             help_text=_("For addresses such as /?p=123: p=123."))
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="legacy_redirects", verbose_name=_("article"))
+    page = models.ForeignKey("Page", on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+", verbose_name=_("page"))
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="+", verbose_name=_("section"))
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, null=True, blank=True,
+                            related_name="+", verbose_name=_("tag"))
+    target = models.CharField(_("new address"), max_length=400, blank=True,
+                              help_text=_("A path on this site, or a full address."))
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices,
+                              default=Source.ADMIN, db_index=True)
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("legacy address")
+        verbose_name_plural = _("legacy addresses")
+        constraints = [
+            # Also the index a 404 looks up by.
+            models.UniqueConstraint(fields=["old_path", "query"],
+                                    name="legacy_redirect_unique_address"),
+        ]
+
+    def __str__(self):
+        return f"{self.old_path}?{self.query}" if self.query else self.old_path
+
+    def get_absolute_url(self):
+        return str(self)
+
+    def clean(self):
+        from . import redirects
+
+        redirects.check(self)
+
+    def destination(self) -> str | None:
+        """The new address, or None while the target is not public."""
+        if self.article_id:
+            return self.article.get_absolute_url() if self.article.is_public else None
+        if self.page_id:
+            return self.page.get_absolute_url() if self.page.is_published else None
+        if self.section_id:
+            return self.section.get_absolute_url()
+        if self.tag_id:
+            return self.tag.get_absolute_url()
+        return self.target or None
+
+
 class Revision(models.Model):
     """A copy of an article as it was saved, for comparing and restoring."""
 

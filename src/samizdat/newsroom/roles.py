@@ -16,7 +16,8 @@ ROLES: dict[str, set[str] | str] = {
         *(f"newsroom.{verb}_{model}"
           for verb in ("add", "change", "delete", "view")
           for model in ("article", "section", "tag", "author", "page", "sitesettings",
-                        "socialaccount", "donationmethod", "articleredirect", "byline")),
+                        "socialaccount", "donationmethod", "articleredirect", "legacyredirect",
+                        "byline")),
         *(f"photos.{verb}_{model}" for verb in ("add", "change", "delete", "view")
           for model in ("photo", "galleryitem")),
         "newsroom.publish_article", "newsroom.edit_any_article", "newsroom.view_revision",
