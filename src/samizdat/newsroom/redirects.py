@@ -200,6 +200,12 @@ def resolve(path: str, query: str = "") -> str | None:
     return None if redirect is None else redirect.destination()
 
 
+def resolve_request(path: str, query: str) -> str | None:
+    """`resolve` for a request: `path` is request.path (decoded), `query` its raw string."""
+    redirect = find(path, query, decoded=True)
+    return None if redirect is None else redirect.destination()
+
+
 class _Announcement:
     """One announcement per transaction, however many redirects it changed."""
 

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 
 from samizdat.comments import reading as comment_reading
 from samizdat.comments import services as comment_services
+from samizdat.newsroom import redirects as legacy_redirects
 from samizdat.newsroom import services as newsroom
 from samizdat.newsroom.models import (
     Article,
@@ -371,8 +372,16 @@ def page_detail(request, slug):
     return render(request, "site/page_detail.html", edition, context)
 
 
-@reader_page
 def page_not_found(request, exception=None):
+    # Before reader_page drops the query string: /?p=123 is an old address by its query.
+    moved = _legacy_address(request)
+    if moved is not None:
+        return HttpResponsePermanentRedirect(moved)
+    return _not_found_page(request, exception)
+
+
+@reader_page
+def _not_found_page(request, exception=None):
     try:
         edition = current_edition()
     except Http404:
@@ -381,6 +390,23 @@ def page_not_found(request, exception=None):
         return TemplateResponse(request, "site/404_bare.html", {"language": get_language()},
                                 status=404)
     return render(request, "site/404.html", edition, {}, status=404)
+
+
+def _legacy_address(request) -> str | None:
+    """Where an address of the site the newsroom moved in from leads now (newsroom.redirects).
+
+    Asked only here, on a 404 of a reader host (one indexed query), and so on "/" only with
+    a query naming content (/?p=123), which would otherwise be sent to the default edition.
+    """
+    if request.method not in ("GET", "HEAD"):
+        return None
+    admin_host = settings.ADMIN_HOST
+    if admin_host and request.get_host().split(":")[0] == admin_host:
+        return None
+    query = request.META.get("QUERY_STRING", "")
+    if request.path == "/" and not legacy_redirects.has_content_query(query):
+        return None
+    return legacy_redirects.resolve_request(request.path, query)
 
 
 def server_error(request):
