@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PG_URL ?= postgres://postgres@127.0.0.1:5432/samizdat
 
-.PHONY: run test test-sqlite test-postgres lint bench messages clean
+.PHONY: run test test-sqlite test-postgres lint bench soak messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ lint: $(TEST_STAMP)
 
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py
+
+# Faults under load (bench/soak.py): SOAK_SECONDS, default 120. Not in CI.
+soak: $(TEST_STAMP)
+	$(BIN)/python bench/soak.py
 
 messages: $(STAMP)
 	cd src/samizdat && ../../$(BIN)/samizdat makemessages -l be -l ru -l en --no-obsolete --no-location --ignore 'static/*'

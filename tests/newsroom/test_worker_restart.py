@@ -2,11 +2,8 @@
 private throwaway cluster, so the shared test server is never touched."""
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -14,8 +11,8 @@ import pytest
 from django.db import connection
 
 from tests.conftest import need
+from tests.pgcluster import Cluster, available
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(
@@ -23,54 +20,9 @@ pytestmark = pytest.mark.skipif(
     reason="brings its own PostgreSQL, so it runs once, in the SQLite run")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Cluster:
-    """initdb + pg_ctl in a temporary folder, as the postgres user when we are root."""
-
-    def __init__(self):
-        self.dir = Path(tempfile.mkdtemp(prefix="samizdat-pg-"))
-        self.port = free_port()
-        self.as_user = []
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres", "postgres")
-            self.as_user = ["runuser", "-u", "postgres", "--"]
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
-
-    def run(self, *argv):
-        subprocess.run([*self.as_user, *argv], check=True, capture_output=True, timeout=60)
-
-    def pg_ctl(self, *args):
-        self.run(str(PG_BIN / "pg_ctl"), *args, "-D", str(self.dir / "data"))
-
-    def start(self):
-        if not (self.dir / "data").exists():
-            self.run(str(PG_BIN / "initdb"), "-D", str(self.dir / "data"), "-A", "trust",
-                     "-U", "postgres", "--no-sync")
-        # A log file, or the server would hold our pipe open.
-        self.pg_ctl("start", "-w", "-l", str(self.dir / "log"), "-o",
-                    f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off")
-
-    def restart(self, down_for: float):
-        self.pg_ctl("stop", "-w", "-m", "fast")
-        time.sleep(down_for)
-        self.start()
-
-    def stop(self):
-        try:
-            self.pg_ctl("stop", "-m", "immediate")
-        finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-
 @pytest.fixture
 def cluster():
-    need((PG_BIN / "initdb").exists() and (os.geteuid() != 0 or shutil.which("runuser")),
-         "PostgreSQL 15's server binaries (apt-get install postgresql-15)")
+    need(available(), "PostgreSQL 15's server binaries (apt-get install postgresql-15)")
     made = Cluster()
     made.start()
     yield made
