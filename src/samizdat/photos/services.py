@@ -155,6 +155,14 @@ def sync_placements(article) -> None:
         ignore_conflicts=True)
 
 
+def set_gallery(article, photos: list[tuple[int, str]]) -> None:
+    """Make the article's photo report exactly `photos`: (photo id, caption) in order."""
+    GalleryItem.objects.filter(article=article).delete()
+    GalleryItem.objects.bulk_create([
+        GalleryItem(article=article, photo_id=photo_id, position=position, caption=caption)
+        for position, (photo_id, caption) in enumerate(photos)])
+
+
 def photos_of(article) -> list[Photo]:
     """Every photo an article shows: its hero, its photo report and those in its text."""
     ids = set(placed_ids(article.body))
