@@ -15,7 +15,7 @@ from django_prose_editor.fields import ProseEditorFormField
 
 from samizdat.photos.inlines import GalleryInline
 
-from . import services
+from . import redirects, services
 from .models import (
     Article,
     ArticleRedirect,
@@ -24,6 +24,7 @@ from .models import (
     Byline,
     DonationMethod,
     Edition,
+    LegacyRedirect,
     Page,
     Revision,
     Section,
@@ -445,6 +446,107 @@ class ArticleRedirectAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["old_path", "article", "created_at"]
     search_fields = ["old_path"]
     raw_id_fields = ["article"]
+
+
+class LegacyRedirectForm(forms.ModelForm):
+    class Meta:
+        model = LegacyRedirect
+        fields = ["old_path", "query", "article", "page", "section", "tag", "target", "source"]
+
+    def clean(self):
+        data = super().clean()
+        old, query = data.get("old_path") or "", data.get("query") or ""
+        if old:
+            # Pasted from a browser or the old site: /%D0%BD…/?p=1 or https://old.example/…
+            address = f"{old}?{query}" if query and "?" not in old else old
+            data["old_path"], data["query"] = redirects.split(address)
+        return data
+
+
+class LegacyRedirectImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy("Two columns: the old address, and the new address or "
+                               "article:<number>. UTF-8; a first row naming the columns is "
+                               "skipped."))
+
+
+@admin.register(LegacyRedirect)
+class LegacyRedirectAdmin(AuditedAdmin, admin.ModelAdmin):
+    """Addresses of the site the newsroom moved in from (newsroom.redirects)."""
+
+    form = LegacyRedirectForm
+    list_display = ["__str__", "new_address", "source", "created_at"]
+    list_filter = ["source"]
+    search_fields = ["old_path", "query", "target"]
+    raw_id_fields = ["article", "page", "section", "tag"]
+    list_select_related = ["article__edition", "page__edition", "section__edition",
+                           "tag__edition"]
+    show_full_result_count = False
+    change_list_template = "admin/newsroom/legacyredirect/change_list.html"
+    MAX_CSV_BYTES = 20 * 1024 * 1024
+
+    @admin.display(description=gettext_lazy("new address"))
+    def new_address(self, obj):
+        return obj.destination() or _("(not public)")
+
+    def get_search_results(self, request, queryset, search_term):
+        if search_term.startswith(("/", "http://", "https://", "?")):
+            path, query = redirects.split(search_term)  # as stored: percent-decoded
+            search_term = query if path == "/" and query else path
+        return super().get_search_results(request, queryset, search_term)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        redirects.announce()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        redirects.announce()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        redirects.announce()
+
+    def get_urls(self):
+        return [path("import-csv/", self.admin_site.admin_view(self.import_view),
+                     name="newsroom_legacyredirect_import"),
+                *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "can_import": self.has_add_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = LegacyRedirectImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if upload.size > self.MAX_CSV_BYTES:
+                    raise ValidationError(_("The file is larger than 20 MB; split it."))
+                try:
+                    text = upload.read().decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    raise ValidationError(_("The file is not UTF-8 text.")) from None
+                count = redirects.import_csv(text, request.user, name=upload.name)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, ngettext(
+                    "%(n)d old address imported.", "%(n)d old addresses imported.", count)
+                    % {"n": count})
+                return HttpResponseRedirect(reverse("admin:newsroom_legacyredirect_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": _("Import old addresses from CSV"),
+        }
+        return TemplateResponse(request, "admin/newsroom/legacyredirect/import_csv.html",
+                                context)
 
 
 @admin.register(AuditEntry)

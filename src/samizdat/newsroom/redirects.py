@@ -13,6 +13,8 @@ that name content on WordPress (CONTENT_KEYS), sorted; every other query key (`u
 is dropped, so a shared link with tracking still finds its redirect.
 """
 
+import csv
+import io
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -21,7 +23,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from .models import Article, LegacyRedirect, Page, Section, Tag
+from .models import Article, AuditEntry, LegacyRedirect, Page, Section, Tag
 
 # The query keys that name content on a WordPress site (post, page, category, tag, author,
 # attachment): /?p=123 is an address of its own, /?utm_source=x is not.
@@ -167,6 +169,57 @@ def _store(chunk: dict) -> int:
     stored = len(chunk)
     chunk.clear()
     return stored
+
+
+def import_csv(text: str, actor, *, name: str = "") -> int:
+    """Store the redirects of a CSV file, all or none: rows of old address and new address
+    (a path, a full address, or `article:<id>`); a first row naming the columns is skipped.
+
+    Raises ValidationError naming the first bad line; records one audit entry.
+    """
+    items, wanted = [], set()
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        cells = [cell.strip() for cell in row]
+        if not any(cells):
+            continue
+        if number == 1 and not cells[0].startswith(("/", "?", "http://", "https://")):
+            continue  # a header
+        if len(cells) != 2 or not cells[1]:
+            raise ValidationError(_("Line %(line)s: give two columns, the old address and the "
+                                    "new one.") % {"line": number})
+        old, new = cells
+        fields: dict = {"source": LegacyRedirect.Source.CSV}
+        if new.lower().startswith("article:"):
+            number_text = new.split(":", 1)[1].strip()
+            if not number_text.isdigit():
+                raise ValidationError(_("Line %(line)s: “%(value)s” is not article:<number>.")
+                                      % {"line": number, "value": new})
+            fields["article"] = int(number_text)
+            wanted.add(fields["article"])
+        else:
+            fields["target"] = new
+        try:
+            build(old, **fields)
+        except ValidationError as error:
+            raise ValidationError(_("Line %(line)s (%(address)s): %(message)s") % {
+                "line": number, "address": old, "message": "; ".join(error.messages)}) from error
+        items.append((number, old, fields))
+    if not items:
+        raise ValidationError(_("The file holds no addresses."))
+    known = set(Article.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    for number, _old, fields in items:
+        if fields.get("article", 0) and fields["article"] not in known:
+            raise ValidationError(_("Line %(line)s: there is no article %(id)s.")
+                                  % {"line": number, "id": fields["article"]})
+    with transaction.atomic():
+        count = add_many((old, fields) for _number, old, fields in items)
+        # One entry for the file: a whole list is one change (services.audit, by hand).
+        AuditEntry.objects.create(
+            actor=actor if actor is not None and actor.pk else None,
+            actor_name=actor.get_username() if actor is not None and actor.pk else "system",
+            action="import", object_type=LegacyRedirect._meta.label_lower, object_id="",
+            object_repr=(name or "CSV")[:250], details={"addresses": count, "file": name})
+    return count
 
 
 def find(path: str, query: str = "", *, decoded: bool = False) -> LegacyRedirect | None:
