@@ -194,8 +194,9 @@ if "locmem" in CACHES["default"]["BACKEND"]:
         "OPTIONS": {"MAX_ENTRIES": env.int("SAMIZDAT_LOCAL_FRAGMENT_ENTRIES", default=3000)},
     }
 if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
-    # django-environ names django-redis; Django's own client needs no extra package.
-    CACHES["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
+    # django-environ names django-redis; Django's own client needs no extra package, and
+    # ours (samizdat/caching.py) renders uncached while Redis is unreachable, never a 500.
+    CACHES["default"]["BACKEND"] = "samizdat.caching.TolerantRedisCache"
     CACHES["default"].pop("OPTIONS", None)
 # How long a reader page may be served from the full-page cache and by browsers/CDNs.
 PAGE_CACHE_SECONDS = env.int("SAMIZDAT_PAGE_CACHE_SECONDS", default=300)

@@ -559,6 +559,9 @@ def test_while_the_application_is_down_nginx_answers_from_files(down, nginx, app
         assert headers["Cache-Control"] == "no-store" and headers["Retry-After"] == "60"
         assert "default-src 'self'" in headers["Content-Security-Policy"]
         assert headers["Onion-Location"] == f"http://{ONION}/{language}/no-page-file-for-this/"
+    # A comment posted meanwhile is told to try again, not that POST is not allowed.
+    status, headers, _ = fetch(down + "/en/comments/1/post/", method="POST")
+    assert status == 503 and headers["Retry-After"] == "60"
     status, _, body = fetch(down + "/api/v1/editions")  # no edition: the first language's
     assert status == 503 and UNAVAILABLE["be"] in body.decode()
     # A page the baked copy holds: that page, still with a 503.

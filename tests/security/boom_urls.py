@@ -10,5 +10,12 @@ def boom(request):
     raise RuntimeError("secret internal detail")
 
 
-urlpatterns = [path("boom/", boom), *site_urlpatterns]
+def database_away(request):
+    from django.db import OperationalError
+
+    raise OperationalError("connection failed: Connection refused")
+
+
+urlpatterns = [path("boom/", boom), path("ru/database-away/", database_away),
+               *site_urlpatterns]
 __all__ = ["handler404", "handler500", "urlpatterns"]

@@ -69,6 +69,23 @@ def test_a_crash_shows_the_plain_error_page_with_headers(settings, client, scaff
     assert_headers(response, "a server error")
 
 
+def test_the_database_away_is_a_503_with_where_else_to_read(settings, scaffold):
+    """A PostgreSQL restart gave readers bare 500s for its second (make soak, issue 22): it
+    is a 503 to retry, with the mirrors and the onion address when their page is written."""
+    from samizdat.mirrors.unavailable import write_unavailable_pages
+
+    settings.ROOT_URLCONF = "tests.security.boom_urls"
+    crash = Client(raise_request_exception=False)
+    response = crash.get("/ru/database-away/")
+    assert response.status_code == 503 and response["Retry-After"] == "10"
+    assert b"Connection refused" not in response.content
+    write_unavailable_pages()
+    response = crash.get("/ru/database-away/")
+    assert response.status_code == 503 and response["Cache-Control"] == "no-store"
+    assert 'lang="ru"' in response.content.decode()
+    assert crash.get("/boom/").status_code == 500  # anything else is still an error
+
+
 def test_an_oversized_request_is_refused_without_details(client, settings, scaffold):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     response = Client(raise_request_exception=False).post(

@@ -24,7 +24,7 @@ def shared_cache(settings):
     need(redis_up(), "Redis on 127.0.0.1:6379 (apt-get install redis-server)")
     prefix = f"samizdat-test-{uuid.uuid4().hex}"
     settings.CACHES = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "samizdat.caching.TolerantRedisCache",
         "LOCATION": f"redis://{REDIS[0]}:{REDIS[1]}/0", "KEY_PREFIX": prefix,
     }}
     import redis
@@ -78,3 +78,52 @@ def test_fragments_and_their_stamps_live_in_redis(client, shared_cache, make_art
         article.save()
         services.save_article(article, editor)
     assert b"Fragments in Redis, corrected" in client.get(url).content
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_with_redis_unreachable_readers_and_commenters_get_pages_not_500s(
+        client, settings, make_article):
+    """A Redis restart answered every uncached page and comment with a 500 (make soak, issue
+    22): now they are rendered uncached."""
+    settings.CACHES = {"default": {"BACKEND": "samizdat.caching.TolerantRedisCache",
+                                   "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}}
+    article = make_article(headline="Read while Redis is down")
+    url = article.get_absolute_url()
+    for _ in range(2):
+        response = client.get(url)
+        assert response.status_code == 200 and response["X-Page-Cache"] == "MISS"
+        assert b"Read while Redis is down" in response.content
+    assert client.get("/en/search/", {"q": "redis"}).status_code == 200
+    posted = client.post(f"/en/comments/{article.pk}/post/",
+                         {"name": "Ales", "body": "Still works", "email": "", "website": ""},
+                         HTTP_SEC_FETCH_SITE="same-origin")
+    assert posted.status_code == 200
+
+
+def test_an_invalidation_lost_while_redis_was_away_empties_the_cache_when_it_is_back(
+        client, shared_cache, make_article, editor, monkeypatch,
+        django_capture_on_commit_callbacks):
+    import redis
+    from django.core.cache.backends.redis import RedisCacheClient
+
+    article = make_article(headline="Taken down during an outage")
+    url = article.get_absolute_url()
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "HIT"
+
+    def unreachable(*args, **kwargs):
+        raise redis.exceptions.ConnectionError("Error 111 connecting")
+
+    for method in ("get", "set", "add", "get_many", "set_many", "incr", "delete"):
+        monkeypatch.setattr(RedisCacheClient, method, unreachable)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.unpublish(article, editor)  # the version bump is lost
+    assert client.get(url).status_code == 404  # uncached meanwhile
+    monkeypatch.undo()
+    # Redis kept the old version and the old page: without emptying, the page came back.
+    assert client.get(url).status_code == 404

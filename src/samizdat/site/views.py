@@ -411,8 +411,33 @@ def _legacy_address(request) -> str | None:
 
 def server_error(request):
     # No database, no context processors: whatever broke must not break this page too.
+    import sys
+
+    from django.db import InterfaceError, OperationalError
     from django.http import HttpResponseServerError
     from django.template import loader
 
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return _database_away(request)
     template = loader.get_template("site/500.html")
     return HttpResponseServerError(template.render({"language": get_language()}))
+
+
+def _database_away(request):
+    """The database restarting or unreachable: a 503 saying to try again soon, with the
+    mirrors and the onion address (the page written for nginx, mirrors/unavailable.py),
+    for the seconds it takes; not a 500, which says something is broken."""
+    from django.http import HttpResponse
+
+    from samizdat.mirrors.unavailable import unavailable_dir
+
+    language = request.path.split("/")[1] if request.path.count("/") > 1 else ""
+    folder = unavailable_dir()
+    named = [folder / f"{language}.html"] if language.isalpha() else []
+    page = next((p for p in [*named, folder / "default.html"] if p.is_file()), None)
+    body = page.read_bytes() if page else b"Temporarily unavailable. Try again in a minute."
+    response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8"
+                            if page else "text/plain; charset=utf-8")
+    response["Retry-After"] = "10"
+    response["Cache-Control"] = "no-store"
+    return response
