@@ -253,6 +253,29 @@ def test_import_refuses_a_folder_without_a_manifest(db, tmp_path):
         call_command("import_export", str(tmp_path))
 
 
+def empty_the_site():
+    """Everything but the editions, inside the test's transaction."""
+    from django.apps import apps
+
+    for model in ("comments.Comment", "photos.GalleryItem", "photos.PlacedPhoto",
+                  "newsroom.ArticleRedirect", "newsroom.LegacyRedirect", "newsroom.Revision",
+                  "newsroom.Byline", "newsroom.Article", "photos.Photo", "newsroom.Page",
+                  "newsroom.Tag", "newsroom.Section", "newsroom.Author",
+                  "newsroom.SocialAccount", "newsroom.DonationMethod"):
+        apps.get_model(model).objects.all().delete()
+
+
+def test_a_photo_file_that_is_not_a_photo_is_refused(newsroom_content, tmp_path):
+    out = tmp_path / "export"
+    call_command("export", str(out))
+    first = read_lines(out / "photos.jsonl")[0]
+    (out / first["file"]).write_bytes(b"<html><script>alert(1)</script></html>")
+    empty_the_site()
+    with pytest.raises(CommandError, match=r"photos.jsonl, line 1: its file was refused"):
+        call_command("import_export", str(out))
+    assert not Photo.objects.exists()
+
+
 @pytest.mark.parametrize(("kind", "line", "damage", "message"), [
     ("articles", 2, lambda line: line[:40], "not valid JSON"),
     ("articles", 1, lambda line: line.replace('"status":"published"', '"status":"gone"'),
@@ -270,15 +293,7 @@ def test_a_bad_line_names_file_and_line_and_changes_nothing(
     lines = path.read_text(encoding="utf-8").split("\n")
     lines[line - 1] = damage(lines[line - 1])
     path.write_text("\n".join(lines), encoding="utf-8")
-    # An empty site to load into, inside this test's transaction.
-    for model in ("comments.Comment", "photos.GalleryItem", "photos.PlacedPhoto",
-                  "newsroom.ArticleRedirect", "newsroom.LegacyRedirect", "newsroom.Revision",
-                  "newsroom.Byline", "newsroom.Article", "photos.Photo", "newsroom.Page",
-                  "newsroom.Tag", "newsroom.Section", "newsroom.Author",
-                  "newsroom.SocialAccount", "newsroom.DonationMethod"):
-        from django.apps import apps
-
-        apps.get_model(model).objects.all().delete()
+    empty_the_site()
     settings.MEDIA_ROOT = tmp_path / "new-media"
     editions = list(Edition.objects.order_by("pk").values_list("pk", "language"))
     with pytest.raises(CommandError) as error:

@@ -18,6 +18,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
+from django.utils.translation import override
 
 from samizdat.progress import progress
 
@@ -52,7 +53,8 @@ def content_left() -> list[str]:
     for label in CONTENT:
         model = apps.get_model(label)
         if model._default_manager.exists():
-            found.append(str(model._meta.verbose_name_plural))
+            with override("en"):  # the commands speak English, as Django's own do
+                found.append(str(model._meta.verbose_name_plural))
     from samizdat.newsroom.models import SiteSettings
 
     if SiteSettings.objects.exclude(contact_email="", contacts="", support_text="").exists():
@@ -322,12 +324,34 @@ def _photo_file(folder: Path, photo, row: dict, where: str, written: list,
             loaded.missing_files.append(photo.original)
             return
         raise LoadError(f"{where}: its file {clean} is not in the export")
+    _check_image(source, photo, where)
     default_storage.delete(name)  # an earlier site's leftover under the same key
     with open(source, "rb") as data:
         stored = default_storage.save(name, File(data))
     written.append(stored)
     photo.original = stored
     loaded.photo_files += 1
+
+
+def _check_image(source: Path, photo, where: str) -> None:
+    """The file goes through the upload's own checks (a photo, not a page or a script, not
+    a bomb, nothing hidden after it) and must be the picture its line describes. What is
+    stored is the exported file itself: re-encoding would lose quality at every move."""
+    from django.conf import settings
+
+    from samizdat.photos import images
+
+    limit = settings.PHOTO_MAX_MB * 2**20
+    with open(source, "rb") as f:
+        data = f.read(limit + 1)
+    try:
+        cleaned = images.clean(data, max_bytes=limit,
+                               max_pixels=settings.PHOTO_MAX_MEGAPIXELS * 1_000_000)
+    except ValidationError as error:
+        raise LoadError(f"{where}: its file was refused: {' '.join(error.messages)}") from None
+    if (cleaned.width, cleaned.height) != (photo.width, photo.height):
+        raise LoadError(f"{where}: its file is {cleaned.width}×{cleaned.height} pixels, the "
+                        f"line says {photo.width}×{photo.height}")
 
 
 def _comment(comment, row: dict, where: str) -> None:
@@ -405,16 +429,21 @@ def _throughs(model) -> list:
             if f.remote_field.through._meta.auto_created]
 
 
-def make_renditions(photo_ids: list[int], *, queue: bool, stream=None) -> int:
-    """Renditions of imported photos: at once, or through the task queue's worker."""
+def make_renditions(photo_ids: list[int], *, queue: bool, stream=None) -> list[str]:
+    """Renditions of imported photos, at once or through the task queue's worker; returns
+    the photos whose renditions could not be made (the import itself stands)."""
     from samizdat.photos import services, tasks
     from samizdat.photos.models import Photo
 
+    failed = []
     with progress(len(photo_ids), "renditions", stream) as bar:
         for photo in Photo.objects.filter(pk__in=photo_ids).iterator(chunk_size=100):
             if queue:
                 tasks.make_renditions.enqueue(photo.pk)
             elif default_storage.exists(photo.original):
-                services.make_renditions(photo)
+                try:
+                    services.make_renditions(photo)
+                except Exception as error:  # noqa: BLE001 (one bad file must not stop the rest)
+                    failed.append(f"photo {photo.pk} ({photo.original}): {error}")
             bar.update(1)
-    return len(photo_ids)
+    return failed

@@ -24,7 +24,10 @@ class Command(BaseCommand):
         for name in loaded.missing_files:
             self.stderr.write(self.style.WARNING(
                 f"photo file missing in the export (it was missing when exported): {name}"))
-        make_renditions(loaded.photo_ids, queue=renditions == "queue", stream=self.stderr._out)
+        failed = make_renditions(loaded.photo_ids, queue=renditions == "queue",
+                                 stream=self.stderr._out)
+        for problem in failed:
+            self.stderr.write(self.style.WARNING(f"renditions not made for {problem}"))
         counts = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in loaded.counts.items())
         made = "queued for the worker" if renditions == "queue" else "made"
         self.stdout.write(self.style.SUCCESS(
