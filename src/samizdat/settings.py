@@ -193,8 +193,9 @@ if "locmem" in CACHES["default"]["BACKEND"]:
         "BACKEND": CACHES["default"]["BACKEND"], "LOCATION": "samizdat-fragments",
         "OPTIONS": {"MAX_ENTRIES": env.int("SAMIZDAT_LOCAL_FRAGMENT_ENTRIES", default=3000)},
     }
-if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
-    # django-environ names django-redis; Django's own client needs no extra package, and
+if CACHES["default"]["BACKEND"] in ("django_redis.cache.RedisCache",
+                                    "django.core.cache.backends.redis.RedisCache"):
+    # django-environ names django-redis or Django's own client (which needs no extra package);
     # ours (samizdat/caching.py) renders uncached while Redis is unreachable, never a 500.
     CACHES["default"]["BACKEND"] = "samizdat.caching.TolerantRedisCache"
     CACHES["default"].pop("OPTIONS", None)

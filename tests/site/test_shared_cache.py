@@ -127,3 +127,19 @@ def test_an_invalidation_lost_while_redis_was_away_empties_the_cache_when_it_is_
     monkeypatch.undo()
     # Redis kept the old version and the old page: without emptying, the page came back.
     assert client.get(url).status_code == 404
+
+
+def test_a_redis_cache_url_gets_the_tolerant_backend(tmp_path):
+    """django-environ names Django's own RedisCache for redis://; the soak found the site
+    running on it, 500s and all, although settings meant to replace it."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "samizdat.settings",
+           "CACHE_URL": "redis://127.0.0.1:6379/0", "SAMIZDAT_VAR_DIR": str(tmp_path)}
+    backend = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; "
+         "print(settings.CACHES['default']['BACKEND'])"],
+        env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert backend == "samizdat.caching.TolerantRedisCache"
