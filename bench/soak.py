@@ -348,7 +348,7 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
         f"cores, a {SECONDS} s run: nginx (docs/nginx/samizdat.conf) before `samizdat serve "
         "--workers 2` (granian and the task worker), a private PostgreSQL 15 and Redis, a "
         "100-article demo newsroom. Four reader threads GET homes, sections and articles "
-        "search through nginx (page files answer most), two commenters POST through nginx, "
+        "through nginx (page files answer most), two commenters POST through nginx, "
         f"and an editor schedules an article every 3 s, 4 s ahead. Faults at "
         + ", ".join(f"{share:.0%}" for share, _ in FAULTS) + " of the run; then "
         "20 s to recover. Latency is the load generator's, on the same two cores.",
