@@ -253,7 +253,7 @@ def test_csv_with_a_bad_line_changes_nothing(signed_in_editor, bad, message):
     assert not AuditEntry.objects.filter(action="import").exists()
 
 
-def test_the_table_in_the_admin(signed_in_editor, db):
+def test_the_table_in_the_admin(signed_in_editor, scaffold):
     from samizdat.newsroom.models import AuditEntry
 
     redirects.add_many([("/?p=1", {"target": "/en/", "source": "wordpress"}),
@@ -272,5 +272,6 @@ def test_the_table_in_the_admin(signed_in_editor, db):
     assert (row.old_path, row.query) == ("/аб/", "p=3")
     assert AuditEntry.objects.filter(action="create", object_id=str(row.pk)).exists()
     response = signed_in_editor.post(ADMIN + "add/", {
-        "old_path": "/both/", "target": "/en/", "section": "1", "source": "admin"})
+        "old_path": "/both/", "target": "/en/", "section": str(scaffold["sections"]["en"][0].pk),
+        "source": "admin"})
     assert response.status_code == 200 and "exactly one new address" in response.content.decode()
