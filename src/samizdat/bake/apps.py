@@ -11,7 +11,7 @@ class BakeConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from samizdat.newsroom.models import Article, Byline
+        from samizdat.newsroom.models import Article, Byline, LegacyRedirect
 
         from . import tasks
 
@@ -21,3 +21,6 @@ class BakeConfig(AppConfig):
                             dispatch_uid="bake-tags")
         post_save.connect(tasks.byline_changed, sender=Byline, dispatch_uid="bake-byline")
         post_delete.connect(tasks.byline_changed, sender=Byline, dispatch_uid="bake-byline-del")
+        for signal in (post_save, post_delete):
+            signal.connect(tasks.legacy_redirect_changed, sender=LegacyRedirect,
+                           dispatch_uid=f"bake-legacy-{signal}")

@@ -22,6 +22,7 @@ from samizdat.newsroom.models import (
     Author,
     Byline,
     Edition,
+    LegacyRedirect,
     Page,
     Section,
     Tag,
@@ -198,6 +199,33 @@ def redirects() -> Iterator[Item]:
     for redirect in moved.iterator(chunk_size=2000):
         if redirect.old_path.endswith("/"):
             yield Redirect(redirect.old_path, redirect.article.get_absolute_url())
+    yield from legacy_redirects()
+
+
+def legacy_redirects() -> Iterator[Item]:
+    """Addresses of the site the newsroom moved in from (newsroom.redirects) that can be
+    files: folder paths leading to a page of this site. Query-style ones (/?p=123) cannot:
+    nginx passes "/" with a query to the application, which answers them."""
+    moved = (LegacyRedirect.objects.filter(query="")
+             .select_related("article__edition", "page__edition", "section__edition",
+                             "tag__edition")
+             .defer("article__body", "page__body").order_by("id"))
+    for redirect in moved.iterator(chunk_size=2000):
+        target = redirect.destination()
+        if target and storable_legacy_path(redirect.old_path) and target.startswith("/") \
+                and not target.startswith("//"):
+            yield Redirect(redirect.old_path, target)
+
+
+def storable_legacy_path(path: str) -> bool:
+    return path.endswith("/") and not any(part in (".", "..") for part in path.split("/"))
+
+
+def legacy_paths(ids) -> list[tuple[str, int]]:
+    """(old address, article id) of the folder-style legacy addresses of these articles."""
+    rows = LegacyRedirect.objects.filter(article_id__in=list(ids), query="").values_list(
+        "old_path", "article_id")
+    return [(path, pk) for path, pk in rows if storable_legacy_path(path)]
 
 
 def pages() -> Iterator[Item]:

@@ -96,3 +96,11 @@ def byline_changed(sender, instance, raw=False, **kwargs):
     if not raw and Article.objects.filter(pk=instance.article_id,
                                           status=Status.PUBLISHED).exists():
         changed(instance.article_id)
+
+
+def legacy_redirect_changed(sender, instance, raw=False, **kwargs):
+    """An old address leading to an article, saved one by one (the admin, redirects.add):
+    the article's update writes or removes its page. Bulk imports (redirects.add_many)
+    send no signal: their pages come with the next full bake."""
+    if not raw and instance.article_id:
+        changed(instance.article_id)

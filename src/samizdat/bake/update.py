@@ -83,10 +83,12 @@ def update(ids, out: Path | str | None = None, wait: float | None = None) -> Upd
                 ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, host]):
             ids = sorted(set(ids))
             job = _Job(folder, state)
+            job.ids = set(ids)
             old = state.footprints(ids)
             new = dict(routes.footprints(ids))
             for pk in ids:
                 job.article(old.get(pk), new.get(pk))
+            job.legacy(new)
             result = job.run()
             state.set_footprints({pk: new.get(pk) for pk in ids})
     result.seconds = time.monotonic() - started
@@ -143,6 +145,8 @@ class _Job:
         self.redirects: dict[str, str] = {}
         self.gone: set[str] = set()
         self.aliases: dict[str, str] = {}
+        self.ids: set[int] = set()
+        self.legacy_gone: set[str] = set()
 
     def article(self, old: Footprint | None, new: Footprint | None) -> None:
         for footprint in (old, new):
@@ -162,6 +166,17 @@ class _Job:
             else:
                 self.gone.add(old.path)
 
+    def legacy(self, new: dict[int, Footprint]) -> None:
+        """Old addresses of the site moved in from that lead to these articles: their pages
+        follow the article, and go when it does (routes.legacy_redirects)."""
+        for path, pk in routes.legacy_paths(self.ids):
+            if in_copy(path):
+                continue  # a page of the copy stands there: the full bake leaves it too
+            if new.get(pk) is not None:
+                self.redirects[path] = new[pk].path
+            else:
+                self.legacy_gone.add(path)
+
     def run(self) -> Update:
         for listing, keys in self.lists.items():
             self._walk(listing, keys)
@@ -180,6 +195,13 @@ class _Job:
         for path, target in self.redirects.items():
             write(self.folder, file_of(path), _redirect_page(path, file_of(target), copy))
             result.written.append(_relative_file(file_of(path)))
+        for path in self.legacy_gone:
+            name = _relative_file(file_of(path))
+            try:
+                (self.folder / name).unlink()
+                result.removed.append(name)
+            except FileNotFoundError:
+                pass
         for path in self.gone:
             for each in self._with_lite(path):
                 name = _relative_file(file_of(each))
