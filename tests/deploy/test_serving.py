@@ -374,6 +374,25 @@ def test_an_unpublished_article_leaves_nginx_at_once(nginx, app, down):
     assert status == 503 and UNAVAILABLE["en"] in body.decode()
 
 
+def test_old_addresses_by_query_reach_the_application_through_nginx(nginx, app):
+    """/?p=123 of the site the newsroom moved in from: the front door's files answered it as
+    the home page; the application knows where it leads now (issue 18)."""
+    path = run_in_app(app, "from samizdat.newsroom import redirects; "
+                           "from samizdat.newsroom.models import Article; "
+                           "a = Article.objects.published().first(); "
+                           "redirects.add('/?p=4711', article=a, source='wordpress'); "
+                           "print(a.get_absolute_url())")
+    front = app["var"] / "www" / "baked" / "index.html"  # the baked copy's front door
+    front.write_text("<p>the baked front door</p>")
+    try:
+        status, headers, _ = fetch_once(nginx + "/?p=4711")
+        assert status == 301 and headers["Location"] == path
+        status, _, body = fetch_once(nginx + "/?utm_source=x")
+        assert status == 200 and body == b"<p>the baked front door</p>"
+    finally:
+        front.unlink()
+
+
 def test_nginx_serves_static_files_itself(nginx, app):
     _, _, body = fetch(nginx + "/en/", {})
     html = body.decode()
