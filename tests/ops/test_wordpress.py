@@ -342,3 +342,18 @@ def test_an_interrupted_import_finishes_cleanly(editions, uploads, settings):
 ])
 def test_latin_slug(given, slug):
     assert wordpress.latin_slug(given, 120) == slug
+
+
+def test_old_addresses_answer_readers_with_301s(imported, client):
+    """Through the site itself, as a reader's old bookmark or a search engine arrives."""
+    first = article(101)
+    old = ("/2024/05/03/%d1%82%d1%8b%d1%81%d1%8f%d1%87%d1%8b-"
+           "%d0%bb%d1%8e%d0%b4%d0%b7%d0%b5%d0%b9/")
+    for address in (old, "/?p=101", "/2024/05/03/protest-chernovik/"):
+        response = client.get(address)
+        assert response.status_code == 301, address
+        assert response["Location"] == first.get_absolute_url()
+    assert client.get("/?page_id=201")["Location"] == Page.objects.get(
+        slug="pra-nas").get_absolute_url()
+    # A post that is not public here: its old address is a 404, as any unknown one.
+    assert client.get("/?p=103").status_code != 301
