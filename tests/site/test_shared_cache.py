@@ -143,3 +143,78 @@ def test_a_redis_cache_url_gets_the_tolerant_backend(tmp_path):
          "print(settings.CACHES['default']['BACKEND'])"],
         env=env, capture_output=True, text=True, check=True).stdout.strip()
     assert backend == "samizdat.caching.TolerantRedisCache"
+
+
+def wait_until(condition, seconds=10.0):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not within the deadline"
+        time.sleep(0.05)
+
+
+def test_a_change_on_one_machine_reaches_the_other_machines_page_files(
+        client, shared_cache, make_article, editor, settings, tmp_path,
+        django_capture_on_commit_callbacks):
+    """Two machines on one Redis, each with page files for its own nginx: an unpublication
+    made through one switched only its own files, and the other's nginx went on serving
+    the article (issue 19, "More than one machine")."""
+    import threading
+
+    from samizdat.comments import services as comments
+    from samizdat.site import pagecache, pagefiles
+
+    here, there = tmp_path / "here", tmp_path / "there"
+    settings.PAGE_FILES_DIR = str(here)
+    article = make_article(headline="On both machines")
+    url = article.get_absolute_url()
+    client.get(url)
+    page = (here / "current" / url.strip("/") / "index.html").read_bytes()
+    stop = threading.Event()
+    follower = threading.Thread(target=pagefiles.follow, args=(there, stop, 0.2), daemon=True)
+    follower.start()
+    try:
+        wait_until(lambda: pagefiles._local_version(there) == pagecache._read_version())
+        # The other machine's nginx has the page too (as its own worker would have written).
+        copy = there / "current" / url.strip("/") / "index.html"
+        copy.parent.mkdir(parents=True)
+        copy.write_bytes(page)
+        # A comment approved here: the other machine drops its copy of that article.
+        with django_capture_on_commit_callbacks(execute=True):
+            comments.post(article, comments.Draft(name="Ales", body="Seen on both"), "c" * 32)
+        wait_until(lambda: not copy.exists())
+        copy.write_bytes(page)
+        # Unpublished here: the other machine switches to the new version's empty folder.
+        with django_capture_on_commit_callbacks(execute=True):
+            services.unpublish(article, editor)
+        wait_until(lambda: not (there / "current" / url.strip("/") / "index.html").exists())
+        assert pagefiles._local_version(there) == pagecache._read_version()
+    finally:
+        stop.set()
+        follower.join(5)
+
+
+def test_a_machine_that_cannot_follow_serves_no_page_files(settings, tmp_path):
+    """While the shared state is unreachable, changes made elsewhere cannot arrive: this
+    machine's nginx then asks the application for every page."""
+    import threading
+
+    from samizdat.site import pagecache, pagefiles
+
+    settings.CACHES = {"default": {"BACKEND": "samizdat.caching.TolerantRedisCache",
+                                   "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}}
+    there = tmp_path / "there"
+    stale = there / "v123" / "en" / "index.html"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"a page from before")
+    (there / "current").symlink_to("v123")
+    stop = threading.Event()
+    follower = threading.Thread(target=pagefiles.follow, args=(there, stop, 0.1), daemon=True)
+    follower.start()
+    try:
+        wait_until(lambda: pagefiles._local_version(there) == pagecache.UNREACHABLE)
+        assert not stale.exists() and not list((there / "current").rglob("*.html"))
+    finally:
+        stop.set()
+        follower.join(5)

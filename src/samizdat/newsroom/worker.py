@@ -167,9 +167,15 @@ class Worker(DBWorker):
         super().shutdown(signum, frame)
 
     def run(self) -> None:
+        from samizdat.site import pagefiles
+
         logger.info("Starting worker %s", self.worker_id)
         if self.startup_delay and self.interval:
             time.sleep(random.random())  # noqa: S311 - spreads workers started together
+        # With several machines on one Redis, each machine's worker keeps its page files in
+        # step with changes made on the others (site/pagefiles.py).
+        following = threading.Event()
+        pagefiles.start(following)
         try:
             while self.running:
                 try:
@@ -188,6 +194,7 @@ class Worker(DBWorker):
                 if self.running and not ran:
                     time.sleep(self.interval)
         finally:
+            following.set()
             self._leave()
 
     def _run_next(self) -> bool:

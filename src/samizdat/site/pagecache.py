@@ -25,6 +25,9 @@ from django.core.cache import cache
 from django.http import QueryDict
 
 VERSION_KEY = "samizdat:content-version"
+# The version while a shared cache is unreachable (samizdat/caching.py): nothing can be
+# kept under it, so no page file is written for it either.
+UNREACHABLE = "0"
 
 
 def _uses_shared_cache() -> bool:
@@ -87,9 +90,10 @@ def _read_version() -> str:
     if _uses_shared_cache():
         version = cache.get(VERSION_KEY)
         if version is None:
-            version = str(time.time_ns())
-            cache.add(VERSION_KEY, version, None)
-        return str(version)
+            candidate = str(time.time_ns())
+            version = candidate if cache.add(VERSION_KEY, candidate, None) else cache.get(
+                VERSION_KEY)  # another process was first, or the cache is unreachable
+        return UNREACHABLE if version is None else str(version)
     try:
         return str(os.stat(_stamp_path()).st_mtime_ns)
     except FileNotFoundError:
@@ -169,9 +173,17 @@ def touch(name: str, paths=()) -> None:
     """Make the pages depending on `name` stale, and remove their page files (`paths`)."""
     if _uses_shared_cache():
         cache.set(DEPENDENCY_KEY + name, str(time.time_ns()), None)
+        if paths:
+            from . import pagefiles  # other machines remove their copies too
+
+            pagefiles.announce_removed(paths)
     else:
         _advance_stamp(_dependency_path(name))
-    root = _page_files_dir()
+    remove_page_files(paths)
+
+
+def remove_page_files(paths, root=None) -> None:
+    root = root or _page_files_dir()
     if root is not None:
         for page in paths:
             folder = root / "current" / page.strip("/")
@@ -234,7 +246,7 @@ _written = {"version": None, "count": 0}
 def write_page_file(path: str, version: str, content: bytes, packed: bytes) -> None:
     """Store one page as a file nginx can serve; the write is atomic (rename)."""
     root = _page_files_dir()
-    if root is None or not path.endswith("/") or ".." in path:
+    if root is None or not path.endswith("/") or ".." in path or version == UNREACHABLE:
         return
     if _written["version"] != version:
         _written.update(version=version, count=0)
@@ -278,9 +290,9 @@ def _point_current(root, version: str) -> None:
     os.replace(link, root / "current")  # atomic: nginx sees the old folder or the new one
 
 
-def _switch_page_files(version: str) -> None:
+def _switch_page_files(version: str, root=None) -> None:
     """Point nginx at the new version's (empty) folder and drop the old folders."""
-    root = _page_files_dir()
+    root = root or _page_files_dir()
     if root is None:
         return
     root.mkdir(parents=True, exist_ok=True)
