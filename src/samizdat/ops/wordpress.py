@@ -5,8 +5,11 @@ authors; a malformed file stops here, before anything is written), then for the 
 pages, written in batches of BATCH items, each batch one transaction. Every object made is
 recorded against its WordPress id (ImportRecord) in the same transaction, so a rerun skips
 what is unchanged, updates what changed, and continues an interrupted run where it stopped.
-Articles go through the newsroom's actions (create, submit, schedule, publish), bodies
-through the editor's sanitiser, images through the photo pipeline.
+New posts are written a batch at a time through the newsroom's bulk action
+(`import_articles`: the state the actions would leave, one revision each, one audit entry
+per batch) with their comments, tags, bylines and old addresses in a few statements;
+changed posts go through the actions one by one (update, submit, schedule, publish).
+Bodies go through the editor's sanitiser, images through the photo pipeline.
 """
 
 import datetime
@@ -23,12 +26,13 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.html import format_html, strip_tags
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
+from samizdat.bake import tasks as bake_tasks
 from samizdat.comments import services as comment_services
 from samizdat.comments import text as comment_text
 from samizdat.comments.models import Comment
@@ -49,7 +53,7 @@ from samizdat.newsroom.models import (
 from samizdat.newsroom.workflow import Status
 from samizdat.photos import services as photo_services
 from samizdat.photos.embeds import video_link
-from samizdat.photos.models import Photo
+from samizdat.photos.models import GalleryItem, Photo
 from samizdat.progress import progress
 
 from . import wxr
@@ -89,6 +93,9 @@ BLOCK_START = re.compile(
     re.I)
 TAG_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b")
 EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
+# A word left once tags are taken out: text survived (a cheaper test than plain()).
+TAG = re.compile(r"<[^>]*>")
+WORD = re.compile(r"\w")
 UPLOADS = "/wp-content/uploads/"
 # Latin letters that do not decompose into a base letter and a mark.
 LATIN = str.maketrans({"ł": "l", "ß": "ss", "æ": "ae", "ø": "o", "đ": "d", "œ": "oe"})
@@ -229,6 +236,22 @@ class Attachment:
     parent: int
 
 
+@dataclass
+class Staged:
+    """A new post, ready to be written with the rest of its batch."""
+    item: wxr.Item
+    article: Article
+    tag_ids: list[int]
+    extra_ids: list[int]
+    author_ids: list[int]
+    gallery: list[tuple[int, str]]
+    addresses: list[tuple[str, dict]]
+    # (WordPress comment, unsaved comment, checksum), parents before their replies.
+    comments: list[tuple[wxr.Comment, Comment, str]] = field(default_factory=list)
+    checksum: str = ""
+    pending: bool = False
+
+
 def _actor():
     """Who the actions see: a superuser that exists only in memory, so the audit log says
     "system" and no account (login, password) is made for the import."""
@@ -265,6 +288,13 @@ class Importer:
         self.hosts: set[str] = set()
         self.source = ""
         self.default_section: Section | None = None
+        # The batch being written: its items' records and objects, the slugs taken on
+        # its days, and the new posts waiting to be written together.
+        self.records: dict[tuple[str, str], ImportRecord] = {}
+        self.objects: dict[str, dict[int, Article | Page]] = {}
+        self.day_slugs: dict[datetime.date, set[str]] = {}
+        self.staged: list[Staged] = []
+        self.staged_ids: set[str] = set()
 
     # --- The run ----------------------------------------------------------------------------
     def run(self) -> Report:
@@ -367,16 +397,114 @@ class Importer:
         first = len(self.made_photos)
         try:
             with transaction.atomic():
+                self._look_up(batch)
                 for item in batch:
                     self._item(item)
                     self.after_item(item)
+                self._flush()
         except BaseException:
             self._forget_photos(first)
             raise
+        finally:
+            self.staged.clear()
+            self.staged_ids.clear()
         self.done += len(batch)
         if not self.dry_run:
             self.made_photos.clear()
         bar.update(len(batch))
+
+    def _look_up(self, batch: list[wxr.Item]) -> None:
+        """What the batch's items became before, and the slugs taken on their days: a few
+        queries for the batch rather than a few per item."""
+        kinds = {"post": ImportRecord.Kind.POST, "page": ImportRecord.Kind.PAGE}
+        records = ImportRecord.objects.filter(
+            source=self.source, kind__in=list(kinds.values()),
+            wp_id__in=list({str(item.wp_id) for item in batch}))
+        self.records = {(r.kind, r.wp_id): r for r in records}
+        self.objects = {}
+        for kind, model in ((ImportRecord.Kind.POST, Article), (ImportRecord.Kind.PAGE, Page)):
+            ids = [r.object_id for r in self.records.values() if r.kind == kind]
+            self.objects[kind] = model.objects.in_bulk(ids) if ids else {}
+        days = set()
+        for item in batch:
+            when = parse_gmt(item.date_gmt) if item.type == "post" else None
+            if when:
+                days.add(local_date(when))
+        self.day_slugs = {day: set() for day in days}
+        for day, slug in Article.objects.filter(edition=self.edition, pub_date__in=days
+                                                ).values_list("pub_date", "slug"):
+            self.day_slugs[day].add(slug)
+
+    def _existing(self, kind: str, wp_id) -> tuple[ImportRecord | None, object]:
+        key = (kind, str(wp_id))
+        if kind == ImportRecord.Kind.POST and key[1] in self.staged_ids:
+            self._flush()  # the same post twice in a batch: the second sees the first
+            self.records[key] = self._record(kind, wp_id)
+        record = self.records.get(key)
+        if record is None:
+            return None, None
+        model = Article if kind == ImportRecord.Kind.POST else Page
+        obj = self.objects.get(kind, {}).get(record.object_id)
+        if obj is None:
+            obj = model.objects.filter(pk=record.object_id).first()
+        return record, obj
+
+    def _flush(self) -> None:
+        """Write the staged new posts: articles, then what hangs on them."""
+        staged, self.staged = self.staged, []
+        self.staged_ids.clear()
+        if not staged:
+            return
+        n = len(staged)
+        services.import_articles(
+            self.actor, [(s.article, s.tag_ids, s.extra_ids, s.author_ids) for s in staged],
+            note=_("Imported from WordPress"),
+            summary=ngettext("imported %(n)s article from WordPress",
+                             "imported %(n)s articles from WordPress", n) % {"n": n})
+        GalleryItem.objects.bulk_create([
+            GalleryItem(article=s.article, photo_id=photo_id, position=position,
+                        caption=caption)
+            for s in staged for position, (photo_id, caption) in enumerate(s.gallery)])
+        for s in staged:
+            if "[photo" in s.article.body:
+                photo_services.sync_placements(s.article)
+            if s.article.status == Status.PUBLISHED:
+                bake_tasks.changed(s.article.pk)
+        self._write_comments(staged)
+        ImportRecord.objects.bulk_create(
+            [ImportRecord(source=self.source, kind=ImportRecord.Kind.POST,
+                          wp_id=str(s.item.wp_id), object_id=s.article.pk,
+                          checksum=s.checksum, pending_links=s.pending) for s in staged]
+            + [ImportRecord(source=self.source, kind=ImportRecord.Kind.COMMENT,
+                            wp_id=str(data.wp_id), object_id=comment.pk, checksum=checksum)
+               for s in staged for data, comment, checksum in s.comments],
+            update_conflicts=True, unique_fields=["source", "kind", "wp_id"],
+            update_fields=["object_id", "checksum", "pending_links", "updated_at"])
+        self._addresses(address for s in staged for address in s.addresses)
+
+    def _write_comments(self, staged: list[Staged]) -> None:
+        made = [comment for s in staged for _data, comment, _checksum in s.comments]
+        # Threads before replies, replies before theirs: each level knows its parents' ids.
+        for depth in range(comment_services.MAX_DEPTH + 1):
+            Comment.objects.bulk_create([c for c in made if c.depth == depth])
+        # When they were written: created_at is auto_now_add, which bulk_create overrides,
+        # and bulk_update's CASE costs more than the insert; one statement, many rows.
+        column = Comment._meta.get_field("created_at")
+        dated = []
+        for s in staged:
+            for data, comment, _checksum in s.comments:
+                written = parse_gmt(data.date_gmt)
+                if written:
+                    comment.created_at = written
+                    dated.append((column.get_db_prep_save(written, connection), comment.pk))
+        if dated:
+            quote = connection.ops.quote_name
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {quote(Comment._meta.db_table)} SET {quote(column.column)} = %s "  # noqa: S608
+                    f"WHERE {quote(Comment._meta.pk.column)} = %s", dated)
+        comment_services.changed_many([s.article for s in staged if any(
+            c.status == CommentStatus.APPROVED for _data, c, _checksum in s.comments)])
 
     def after_item(self, item: wxr.Item) -> None:
         """A hook between items (the tests interrupt a run here)."""
@@ -394,9 +522,12 @@ class Importer:
                                            wp_id=str(wp_id)).first()
 
     def _remember(self, kind: str, wp_id, obj, checksum: str = "", pending: bool = False):
-        ImportRecord.objects.update_or_create(
+        record, _created = ImportRecord.objects.update_or_create(
             source=self.source, kind=kind, wp_id=str(wp_id),
             defaults={"object_id": obj.pk, "checksum": checksum, "pending_links": pending})
+        if kind in (ImportRecord.Kind.POST, ImportRecord.Kind.PAGE):
+            self.records[(kind, str(wp_id))] = record
+            self.objects.setdefault(kind, {})[obj.pk] = obj
 
     def _addresses(self, items: Iterable[tuple[str, dict]]) -> None:
         items = [(address, {**fields, "source": SOURCE}) for address, fields in items
@@ -502,10 +633,8 @@ class Importer:
                       "inherit": _("a revision")}.get(item.status, item.status)
             self.report.add(kind, "skipped", reason)
             return
-        record = self._record(kind, item.wp_id)
+        record, obj = self._existing(kind, item.wp_id)
         checksum = self._checksum(item)
-        model = Article if kind == ImportRecord.Kind.POST else Page
-        obj = model.objects.filter(pk=record.object_id).first() if record else None
         if obj is not None and record.checksum == checksum:
             self.report.add(kind, "skipped", _("unchanged"))
             return
@@ -518,7 +647,12 @@ class Importer:
                     obj, pending, complete = self._post(item, obj)
                 else:
                     obj, pending, complete = self._page(item, obj)
-                self._remember(kind, item.wp_id, obj, checksum if complete else "", pending)
+                if obj is None:  # a new post, written with its batch
+                    self.staged[-1].checksum = checksum if complete else ""
+                    self.staged[-1].pending = pending
+                else:
+                    self._remember(kind, item.wp_id, obj, checksum if complete else "",
+                                   pending)
         except (ValidationError, IntegrityError) as exc:
             self._forget_photos(photos_before)
             message = "; ".join(getattr(exc, "messages", None) or [str(exc)])
@@ -594,12 +728,10 @@ class Importer:
         slug = self._slug(item, day, article)
 
         if article is None:
-            article = services.create_article(
-                self.actor, edition=self.edition, slug=slug,
-                published_at=when if target == Status.PUBLISHED else None,
-                tag_ids=tag_ids, author_ids=author_ids, extra_section_ids=extra_ids, **fields)
-            photo_services.set_gallery(article, gallery)
-        elif not self._differs(article, fields, slug, tag_ids, extra_ids, author_ids, gallery):
+            self._stage(item, Article(edition=self.edition, slug=slug, **fields), target, when,
+                        tag_ids, extra_ids, author_ids, gallery)
+            return None, pending, complete
+        if not self._differs(article, fields, slug, tag_ids, extra_ids, author_ids, gallery):
             self.unchanged = True
         else:
             for name, value in fields.items():
@@ -614,7 +746,7 @@ class Importer:
             services.save_article(article, self.actor, note=_("Updated from WordPress"))
         self._move(article, target, when, item)
         self._comments(article, item)
-        self._post_addresses(item, article)
+        self._addresses(self._post_addresses(item, article))
         return article, pending, complete
 
     @staticmethod
@@ -628,21 +760,54 @@ class Importer:
                 or list(article.bylines.values_list("author_id", flat=True)) != author_ids
                 or list(article.gallery.values_list("photo_id", "caption")) != gallery)
 
+    def _stage(self, item: wxr.Item, article: Article, target: str, when, tag_ids: list[int],
+               extra_ids: list[int], author_ids: list[int], gallery: list) -> None:
+        """A new post as the actions would leave it, to be written with its batch (the
+        checks `transition` makes, the address's being free aside: `_slug` saw to it)."""
+        if target in (Status.PUBLISHED, Status.SCHEDULED):
+            placed = photo_services.placed_ids(article.body)
+            shown = {*placed, *(pk for pk, _caption in gallery), article.hero_photo_id} - {None}
+            try:
+                if shown:
+                    photo_services.check_shown(list(Photo.objects.filter(pk__in=shown)), placed)
+            except ValidationError as exc:
+                self.report.warn(_("post %(id)s “%(title)s” stays %(status)s, not %(target)s: "
+                                   "%(error)s") % {
+                    "id": item.wp_id, "title": article.headline[:60],
+                    "status": Status.DRAFT.label, "target": Status(target).label,
+                    "error": "; ".join(exc.messages)})
+                target = Status.DRAFT
+        article.status = target
+        article.published_at = when if target == Status.PUBLISHED else None
+        article.publish_at = when if target == Status.SCHEDULED else None
+        article.clean_fields(exclude=["edition", "section", "hero_photo", "created_by",
+                                      "status"])
+        staged = Staged(item=item, article=article, tag_ids=tag_ids, extra_ids=extra_ids,
+                        author_ids=author_ids, gallery=gallery,
+                        addresses=self._post_addresses(item, article))
+        staged.comments = self._new_comments(article, item)
+        self.staged.append(staged)
+        self.staged_ids.add(str(item.wp_id))
+
     def _slug(self, item: wxr.Item, day, article: Article | None) -> str:
+        """The item's slug, free on its day among this edition's articles and the batch's."""
         base = (latin_slug(item.name.removesuffix("__trashed"), 120)
                 or latin_slug(plain(item.title), 120) or f"post-{item.wp_id}")
         if day is None:
             return base
-        taken = Article.objects.filter(edition=self.edition,
-                                       pub_date=local_date(day))
-        if article is not None:
-            taken = taken.exclude(pk=article.pk)
-        taken = set(taken.filter(slug__startswith=base).values_list("slug", flat=True))
+        date = local_date(day)
+        if date not in self.day_slugs:
+            self.day_slugs[date] = set(Article.objects.filter(
+                edition=self.edition, pub_date=date).values_list("slug", flat=True))
+        taken = self.day_slugs[date]
+        if article is not None and article.pub_date == date:
+            taken = taken - {article.slug}
         slug, n = base, 1
         while slug in taken:
             n += 1
             suffix = f"-{n}"
             slug = base[:120 - len(suffix)] + suffix
+        self.day_slugs[date].add(slug)
         return slug
 
     def _move(self, article: Article, target: str, when, item: wxr.Item) -> None:
@@ -682,7 +847,7 @@ class Importer:
                 "status": article.get_status_display(), "target": Status(target).label,
                 "error": "; ".join(exc.messages)})
 
-    def _post_addresses(self, item: wxr.Item, article: Article) -> None:
+    def _post_addresses(self, item: wxr.Item, article: Article) -> list[tuple[str, dict]]:
         path = urlsplit(item.link).path if self._host(item.link) in self.hosts else ""
         addresses = [(f"/?p={item.wp_id}", {"article": article})]
         if path and path != "/" and not urlsplit(item.link).query:
@@ -692,7 +857,7 @@ class Importer:
                 if old.strip() and parts[-1]:
                     parts[-1] = old.strip()
                     addresses.append(("/".join(parts) + "/", {"article": article}))
-        self._addresses(addresses)
+        return addresses
 
     def _page(self, item: wxr.Item, page: Page | None):
         body, gallery, pending = self._body(item)
@@ -794,6 +959,44 @@ class Importer:
         if shown is not None:
             comment_services.changed(shown)
 
+    def _new_comments(self, article: Article, item: wxr.Item) -> list:
+        """The comments of a new post, unsaved, threaded as `_comments` threads them."""
+        parents = {c.wp_id: c.parent for c in item.comments}
+        made: dict[int, Comment] = {}
+        out = []
+        for data in sorted(item.comments, key=lambda c: c.wp_id):
+            status = {"1": CommentStatus.APPROVED, "0": CommentStatus.PENDING}.get(data.approved)
+            if data.type in ("pingback", "trackback"):
+                self.report.add("comment", "skipped", data.type)
+                continue
+            if status is None:
+                self.report.add("comment", "skipped", data.approved or "?")
+                continue
+            parent = None
+            ancestor = data.parent
+            seen = set()
+            while ancestor and ancestor not in made and ancestor not in seen:
+                seen.add(ancestor)
+                ancestor = parents.get(ancestor, 0)  # a reply to spam hangs one level up
+            if ancestor in made:
+                parent = made[ancestor]
+            depth = min(parent.depth + 1, comment_services.MAX_DEPTH) if parent else 0
+            if parent and parent.depth >= comment_services.MAX_DEPTH:
+                parent = parent.parent
+            comment = Comment(
+                article=article, parent=parent,
+                thread=(parent.thread or parent) if parent else None, depth=depth,
+                name=plain(data.author)[:60] or _("Anonymous"), body=self._comment_body(data),
+                client=IMPORTED_CLIENT, status=status,
+                held_for=_("imported from WordPress") if status == CommentStatus.PENDING
+                else "")
+            made[data.wp_id] = comment
+            out.append((data, comment, digest(data.approved, data.author, data.content,
+                                              data.date_gmt, data.parent)))
+            self.report.add("comment", "imported",
+                            "" if status == CommentStatus.APPROVED else _("awaiting moderation"))
+        return out
+
     def _comment_body(self, data: wxr.Comment) -> str:
         return comment_text.clean(plain(data.content)) or "…"
 
@@ -877,7 +1080,8 @@ class Importer:
         source = text
         text = EMPTY_PARAGRAPH.sub("", sanitize_html(text))
         text = re.sub(r"\n\s*\n+", "\n", text)
-        if plain(source) and not plain(text) and "[photo" not in text and "<img" not in text:
+        if ("[photo" not in text and "<img" not in text and not WORD.search(TAG.sub("", text))
+                and not plain(text) and plain(source)):
             self.report.warn(_("%(item)s: nothing of the text survived the sanitiser "
                                "(it had %(tags)s).") % {"item": label,
                                                         "tags": ", ".join(sorted(unknown))})

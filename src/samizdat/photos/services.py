@@ -185,9 +185,14 @@ def require_alt_text(photos) -> None:
 
 def check_for_publishing(article) -> None:
     """Raise ValidationError if a photo the article shows has no alternative text or is gone."""
-    photos = photos_of(article)
+    check_shown(photos_of(article), placed_ids(article.body))
+
+
+def check_shown(photos, placed) -> None:
+    """`check_for_publishing` for an article not saved yet: the photos it would show and the
+    ids its text places."""
     require_alt_text(photos)
-    absent = set(placed_ids(article.body)) - {p.pk for p in photos}
+    absent = set(placed) - {p.pk for p in photos}
     if absent:
         raise ValidationError(
             _("The text places photos that are not in the library: %(ids)s.")
