@@ -2,12 +2,15 @@
 
 import hashlib
 import re
+import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from zlib_ng import gzip_ng
+
+from samizdat.monitoring.metrics import PAGE_CACHE_HIT, PAGE_CACHE_MISS, RENDER_SECONDS
 
 from . import pagecache
 
@@ -43,10 +46,14 @@ class ReaderPageCacheMiddleware:
         hit = cache.get(key)
         if hit is not None and (not hit.get("depends") or pagecache.dependency_versions(
                 list(hit["depends"])) == hit["depends"]):
+            PAGE_CACHE_HIT.inc()
             return self._answer(request, hit, "HIT")
+        started = time.perf_counter()
         response = self.get_response(request)
         if not getattr(response, "reader_page", False) or response.status_code not in (200, 404):
             return response
+        PAGE_CACHE_MISS.inc()
+        RENDER_SECONDS.observe(time.perf_counter() - started)
         if response.cookies or response.streaming:
             return response
         patch_cache_control(response, public=True, max_age=settings.BROWSER_CACHE_SECONDS)

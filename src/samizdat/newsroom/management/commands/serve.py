@@ -2,9 +2,11 @@
 task worker beside it, started again whenever it dies (or only granian, with --no-worker)."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -50,18 +52,31 @@ class Command(BaseCommand):
             "--workers-max-rss", str(settings.SERVE_MAX_RSS_MB),
             "samizdat.wsgi:application",
         ]
+        env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(prepare_metrics_dir())}
         self.stdout.write(f"Serving on http://{host}:{port}/ with {workers} workers")
         self.stdout.flush()
         if no_worker:
-            os.execv(sys.executable, argv)  # noqa: S606 - our own interpreter; signals reach granian
-        sys.exit(run_beside_worker(argv))
+            os.execve(sys.executable, argv, env)  # noqa: S606 - our own interpreter; signals reach granian
+        sys.exit(run_beside_worker(argv, env))
 
 
-def run_beside_worker(argv: list[str]) -> int:
+def prepare_metrics_dir() -> Path:
+    """Where each granian worker counts requests in files of its own, which /metrics adds up
+    (prometheus-client's multiprocess mode, PROMETHEUS_MULTIPROC_DIR in granian's
+    environment only: the task worker's bake renders are not readers' requests). Emptied at
+    each start, as the client's documentation requires: a previous run's files would be
+    added to this run's counts."""
+    folder = settings.VAR_DIR / "metrics"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def run_beside_worker(argv: list[str], env: dict[str, str] | None = None) -> int:
     """granian and the task worker as children; granian's exit code. SIGTERM, SIGINT and
     SIGHUP (granian reloads its workers; the task worker restarts) are passed on: both
     take a repeated SIGTERM or SIGINT (a signal to the process group, then ours) as one."""
-    server = subprocess.Popen(argv)  # noqa: S603 - our own interpreter and granian
+    server = subprocess.Popen(argv, env=env)  # noqa: S603 - our own interpreter and granian
     worker = Supervised(WORKER).start()
 
     def forward(signum, frame):
