@@ -234,8 +234,8 @@ def find(path: str, query: str = "", *, decoded: bool = False) -> LegacyRedirect
     else:
         path = unquote(path) or "/"
     query = normalize_query(query)
-    if path == "/" and not query:
-        return None
+    if path == "/" and not query or "\x00" in path or "\x00" in query:
+        return None  # no address is stored with a NUL (PostgreSQL refuses one in text)
     paths = [path]
     if path != "/":
         paths.append(path[:-1] if path.endswith("/") else path + "/")
