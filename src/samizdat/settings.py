@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "samizdat.security.middleware.OnionAwareSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "samizdat.security.middleware.SecurityHeadersMiddleware",
+    # /healthz and /metrics for any Host, without cookies; counts requests by view.
+    "samizdat.monitoring.middleware.MonitoringMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "samizdat.security.middleware.HostRoutingMiddleware",
     "samizdat.security.csp.CSPMiddleware",
@@ -444,11 +446,52 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Load balancers and Prometheus ask over plain HTTP on the local network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(/deep)?$", r"^metrics$"]
 
-# --- Logging ------------------------------------------------------------------------------
+# --- Health, metrics, logs, error reports (samizdat/monitoring) ----------------------------
+# /healthz/deep and /metrics answer on loopback (straight to the application) and to
+# `Authorization: Bearer <token>` with these; elsewhere they are 404s.
+HEALTH_TOKEN = env.str("SAMIZDAT_HEALTH_TOKEN", default="")
+METRICS_TOKEN = env.str("SAMIZDAT_METRICS_TOKEN", default="")
+# The deep check fails when a due task has waited this long, when the disk holding
+# SAMIZDAT_VAR_DIR has less free, and (once backups exist) when the last is this old.
+HEALTH_MAX_TASK_LAG_SECONDS = env.int("SAMIZDAT_HEALTH_MAX_TASK_LAG_SECONDS", default=900)
+HEALTH_MIN_FREE_MB = env.int("SAMIZDAT_HEALTH_MIN_FREE_MB", default=1024)
+HEALTH_MAX_BACKUP_AGE_HOURS = env.int("SAMIZDAT_HEALTH_MAX_BACKUP_AGE_HOURS", default=48)
+# Every handler drops readers' addresses (monitoring/logs.py); `json` writes JSON lines.
+LOG_FORMAT = env.str("SAMIZDAT_LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"SAMIZDAT_LOG_FORMAT is {LOG_FORMAT!r}; use text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_client_address": {"()": "samizdat.monitoring.logs.NoClientAddress"}},
+    "formatters": {"json": {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+    }},
+    "handlers": {"console": {
+        "class": "logging.StreamHandler", "filters": ["no_client_address"],
+        **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+    }},
     "root": {"handlers": ["console"], "level": env.str("SAMIZDAT_LOG_LEVEL", default="WARNING")},
+    # Django's own handlers (the debug console, mail to ADMINS, runserver's) would bypass
+    # the filter: its loggers write through the one above.
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
+# Error reports to a Sentry-compatible server (pip install 'samizdat[sentry]'): off unless
+# set; nothing about readers is sent (monitoring/errors.py).
+SENTRY_DSN = env.str("SAMIZDAT_SENTRY_DSN", default="")
+if SENTRY_DSN:
+    try:
+        from samizdat.monitoring import errors as _errors
+        _errors.init(SENTRY_DSN, environment="production" if PRODUCTION else "development")
+    except ImportError as error:
+        raise ImproperlyConfigured(
+            "SAMIZDAT_SENTRY_DSN is set but the Sentry SDK is not installed: "
+            "pip install 'samizdat[sentry]' (or unset SAMIZDAT_SENTRY_DSN).") from error
