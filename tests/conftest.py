@@ -155,3 +155,15 @@ def browser():
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def cluster():
+    """A private PostgreSQL cluster of the test's own, to stop and start at will."""
+    from tests.pgcluster import Cluster, available
+
+    need(available(), "PostgreSQL 15's server binaries (apt-get install postgresql-15)")
+    made = Cluster()
+    made.start()
+    yield made
+    made.stop()

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.conftest import need
-from tests.pgcluster import Cluster, available, free_port
+from tests.pgcluster import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,15 +23,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor == "postgresql",
                        reason="brings its own PostgreSQL, so it runs once, in the SQLite run"),
 ]
-
-
-@pytest.fixture
-def cluster():
-    need(available(), "PostgreSQL 15's server binaries (apt-get install postgresql-15)")
-    made = Cluster()
-    made.start()
-    yield made
-    made.stop()
 
 
 def get(url: str) -> tuple[int, bytes]:
