@@ -929,17 +929,7 @@ class Importer:
                 self.report.add("comment", "updated")
                 shown = comment
                 continue
-            parent = None
-            ancestor = data.parent
-            seen = set()
-            while ancestor and ancestor not in made and ancestor not in seen:
-                seen.add(ancestor)
-                ancestor = parents.get(ancestor, 0)  # a reply to spam hangs one level up
-            if ancestor in made:
-                parent = made[ancestor]
-            depth = min(parent.depth + 1, comment_services.MAX_DEPTH) if parent else 0
-            if parent and parent.depth >= comment_services.MAX_DEPTH:
-                parent = parent.parent
+            parent, depth = _thread_place(data.parent, parents, made)
             comment = Comment.objects.create(
                 article=article, parent=parent,
                 thread_id=(parent.thread_id or parent.pk) if parent else None, depth=depth,
@@ -972,17 +962,7 @@ class Importer:
             if status is None:
                 self.report.add("comment", "skipped", data.approved or "?")
                 continue
-            parent = None
-            ancestor = data.parent
-            seen = set()
-            while ancestor and ancestor not in made and ancestor not in seen:
-                seen.add(ancestor)
-                ancestor = parents.get(ancestor, 0)  # a reply to spam hangs one level up
-            if ancestor in made:
-                parent = made[ancestor]
-            depth = min(parent.depth + 1, comment_services.MAX_DEPTH) if parent else 0
-            if parent and parent.depth >= comment_services.MAX_DEPTH:
-                parent = parent.parent
+            parent, depth = _thread_place(data.parent, parents, made)
             comment = Comment(
                 article=article, parent=parent,
                 thread=(parent.thread or parent) if parent else None, depth=depth,
@@ -1237,3 +1217,20 @@ class Importer:
                             services.save_article(obj, self.actor,
                                                   note=_("Links to the old site rewritten"))
                 ImportRecord.objects.filter(pk=record.pk).update(pending_links=False)
+
+
+def _thread_place(wp_parent: int, parents: dict, made: dict) -> tuple:
+    """(parent comment, depth) of a comment replying to WordPress comment `wp_parent`: the
+    nearest ancestor that was imported (a reply to spam hangs one level up), and at most
+    the platform's depth (deeper replies stay at the last level, under the same one)."""
+    ancestor, seen = wp_parent, set()
+    while ancestor and ancestor not in made and ancestor not in seen:
+        seen.add(ancestor)
+        ancestor = parents.get(ancestor, 0)
+    parent = made.get(ancestor)
+    if parent is None:
+        return None, 0
+    depth = min(parent.depth + 1, comment_services.MAX_DEPTH)
+    if parent.depth >= comment_services.MAX_DEPTH:
+        parent = parent.parent
+    return parent, depth
