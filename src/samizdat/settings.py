@@ -228,6 +228,14 @@ SERVE_MAX_RSS_MB = env.int("SAMIZDAT_WORKER_MAX_RSS_MB", default=400)
 SIGNING_KEY_FILE = env.str("SAMIZDAT_SIGNING_KEY_FILE", default="")
 RSYNC_SSH = env.str("SAMIZDAT_RSYNC_SSH", default="ssh -o BatchMode=yes")
 
+# --- Backups ------------------------------------------------------------------------------
+# `samizdat backup` (docs/backup.md): archives are encrypted to these age public keys
+# (comma-separated age1…; the private keys stay off the server) and/or with a passphrase;
+# SAMIZDAT_BACKUP_TO is where a run without --to writes (a folder or s3://bucket/prefix).
+BACKUP_RECIPIENTS = env.list("SAMIZDAT_BACKUP_RECIPIENTS", default=[])
+BACKUP_PASSPHRASE = env.str("SAMIZDAT_BACKUP_PASSPHRASE", default="")
+BACKUP_TO = env.str("SAMIZDAT_BACKUP_TO", default="")
+
 # --- Search -------------------------------------------------------------------------------
 # Searches per client per minute, and the time one query may take before the reader is
 # asked to narrow it.
