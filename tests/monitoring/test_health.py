@@ -126,3 +126,27 @@ def test_a_late_queue_a_failing_mirror_and_a_full_disk_fail(settings):
     response, report = deep()
     assert response.status_code == 503
     assert "free in SAMIZDAT_VAR_DIR" in report["checks"]["disk"]["error"]
+
+
+def test_the_backup_check_follows_the_last_backup(settings, tmp_path):
+    """Not configured: passes and says so; configured: fails until a backup is recent."""
+    import datetime
+    import json
+
+    from django.utils import timezone
+
+    from samizdat.monitoring import health
+    from samizdat.ops import backup
+
+    settings.VAR_DIR = tmp_path
+    check = health.Backup()
+    check.run()
+    assert check.details["configured"] is False
+    settings.BACKUP_TO = str(tmp_path / "backups")
+    with pytest.raises(health.ServiceUnavailable):
+        health.Backup().run()
+    (tmp_path / backup.LAST).write_text(json.dumps(
+        {"finished_at": (timezone.now() - datetime.timedelta(hours=1)).isoformat()}))
+    fresh = health.Backup()
+    fresh.run()
+    assert fresh.details["configured"] is True

@@ -94,12 +94,13 @@ class Mirrors(SamizdatCheck):
 
 @dataclasses.dataclass
 class Backup(SamizdatCheck):
-    """The last backup's age, once backups exist (state.BACKUP_HOOK)."""
+    """The last backup's age, where the site makes backups (docs/backup.md); a site that
+    has never been told where to back up to is not failed for it, but says so."""
 
     def run(self):
-        available, finished = state.last_backup()
-        self.details.update(available=available, last_backup=_stamp(finished))
-        if not available:
+        configured, finished = state.last_backup()
+        self.details.update(configured=configured, last_backup=_stamp(finished))
+        if not configured:
             return
         most = datetime.timedelta(hours=settings.HEALTH_MAX_BACKUP_AGE_HOURS)
         if finished is None or timezone.now() - finished > most:

@@ -2,7 +2,6 @@
 metrics alike: the task queue and its workers, the baked copy, mirrors, backups, the disk."""
 
 import datetime
-import importlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -91,24 +90,15 @@ def last_bake() -> datetime.datetime | None:
     return datetime.datetime.fromtimestamp(stamp, tz=datetime.UTC)
 
 
-# The backup module's hook: a function returning when the last good backup finished (an aware
-# datetime, None if there has been none). Absent until backups exist (samizdat.ops).
-BACKUP_HOOK = "samizdat.ops.backup:last_backup"
-
-
 def last_backup() -> tuple[bool, datetime.datetime | None]:
-    """(whether backups are available at all, when the last one finished)."""
-    module_name, _, name = BACKUP_HOOK.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name != module_name and not module_name.startswith(f"{error.name}."):
-            raise
-        return False, None
-    hook = getattr(module, name, None)
-    if hook is None:
-        return False, None
-    return True, hook()
+    """(whether this site makes backups: SAMIZDAT_BACKUP_TO is set or one was made here;
+    when the last good one finished, or None)."""
+    from django.conf import settings
+
+    from samizdat.ops.backup import last_finished
+
+    finished = last_finished()
+    return bool(settings.BACKUP_TO) or finished is not None, finished
 
 
 @dataclass
