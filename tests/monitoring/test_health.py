@@ -150,3 +150,17 @@ def test_the_backup_check_follows_the_last_backup(settings, tmp_path):
     fresh = health.Backup()
     fresh.run()
     assert fresh.details["configured"] is True
+
+
+def test_the_deep_check_answers_from_a_thread_running_an_event_loop(client):
+    """A thread with an event loop running (a browser test's, an async server's) made the
+    deep check raise: async_to_sync refuses to run there."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    async def ask():
+        return client.get("/healthz/deep")
+
+    with ThreadPoolExecutor(max_workers=1) as thread:  # a thread of its own, loop and all
+        response = thread.submit(asyncio.run, ask()).result()
+    assert response.status_code in (200, 503) and "checks" in response.json()

@@ -6,6 +6,9 @@ It stands after the page cache (a hit is counted there, with one increment) and 
 security headers, before everything that would ask which host this is.
 """
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseNotFound
@@ -62,7 +65,14 @@ class MonitoringMiddleware:
     def _deep_check(self, request):
         if not access.allowed(request, settings.HEALTH_TOKEN):
             return not_found()
-        return self._deep(request)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return self._deep(request)
+        # This thread runs an event loop of its own (a server or a test driving a browser),
+        # where async_to_sync refuses to work: the checks are run from a thread without one.
+        with ThreadPoolExecutor(max_workers=1) as other:
+            return other.submit(self._deep, request).result()
 
     def _metrics(self, request):
         if not access.allowed(request, settings.METRICS_TOKEN):
