@@ -104,8 +104,10 @@ class Servers:
             env["SAMIZDAT_PAGE_CACHE_SECONDS"] = "0"  # no page is kept: every request renders
         if mode == "render":
             env["SAMIZDAT_FRAGMENT_CACHE_SECONDS"] = "0"
+        # Without the task worker: it would spend the cores the measurement shares on the
+        # demo's photo renditions, and finish its task before it stops (past the wait below).
         return self.start([sys.executable, "-m", "samizdat", "serve", "--port", "{port}",
-                           "--no-collectstatic"], env=env, probe="/robots.txt")
+                           "--no-collectstatic", "--no-worker"], env=env, probe="/robots.txt")
 
     def floor(self, body: Path):
         env = {**os.environ, "BENCH_FLOOR_FILE": str(body), "PYTHONPATH": str(ROOT / "bench")}
