@@ -34,6 +34,18 @@ def pytest_configure(config):
                     "(or set PG_URL) to run the suite on it. Skipping the PostgreSQL run.", 0)
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test of one engine's behaviour (`@pytest.mark.engine("postgresql")`) belongs to that
+    engine's run of the suite: in the other run it is deselected, never skipped."""
+    kept, other = [], []
+    for item in items:
+        marker = item.get_closest_marker("engine")
+        (other if marker and marker.args[0] != connection.vendor else kept).append(item)
+    if other:
+        config.hook.pytest_deselected(items=other)
+        items[:] = kept
+
+
 def pytest_report_header(config):
     return f"database: {connection.vendor} {connection.settings_dict.get('NAME')}"
 

@@ -12,17 +12,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from tests.pgcluster import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = [
-    pytest.mark.serving,
-    pytest.mark.skipif(connection.vendor == "postgresql",
-                       reason="brings its own PostgreSQL, so it runs once, in the SQLite run"),
-]
+# It brings its own PostgreSQL, so it runs once, in the SQLite run.
+pytestmark = [pytest.mark.serving, pytest.mark.engine("sqlite")]
 
 
 def get(url: str) -> tuple[int, bytes]:

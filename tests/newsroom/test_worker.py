@@ -18,9 +18,8 @@ from samizdat.newsroom.models import Article, TaskOnce, TaskWorker
 from samizdat.newsroom.worker import requeue_stale
 from samizdat.newsroom.workflow import Status
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="a database connection to lose: SQLite has none (the PostgreSQL run tests it)")
+# A database connection to lose: SQLite has none; the PostgreSQL run tests these.
+postgres_only = pytest.mark.engine("postgresql")
 
 
 @task()
@@ -91,8 +90,6 @@ def outage():
     timers = []
 
     def begin(seconds: float):
-        if connection.vendor == "sqlite":
-            pytest.skip("an in-memory SQLite test database cannot go away")
         connection.close()
         settings = connection.settings_dict
         real = settings["PORT"]

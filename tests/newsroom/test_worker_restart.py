@@ -8,13 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor == "postgresql",
-    reason="brings its own PostgreSQL, so it runs once, in the SQLite run")
+# It brings its own PostgreSQL, so it runs once, in the SQLite run.
+pytestmark = pytest.mark.engine("sqlite")
 
 
 def test_the_worker_outlives_postgresql_restarts(cluster):
