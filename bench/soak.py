@@ -362,7 +362,7 @@ def main() -> None:  # noqa: PLR0915 - one scenario, read top to bottom
         "of the newsroom after the run.",
         "",
         "Reproduce: `make soak` (SOAK_SECONDS, default 120; `python bench/soak.py --no-write` "
-        "prints only). Needs PostgreSQL 15's server binaries, redis-server and nginx.",
+        "prints only). Needs PostgreSQL's server binaries, redis-server and nginx.",
         "",
     ], "bench:soak")
 

@@ -174,7 +174,7 @@ def cluster():
     """A private PostgreSQL cluster of the test's own, to stop and start at will."""
     from tests.pgcluster import Cluster, available
 
-    need(available(), "PostgreSQL 15's server binaries (apt-get install postgresql-15)")
+    need(available(), "PostgreSQL's server binaries (apt-get install postgresql)")
     made = Cluster()
     made.start()
     yield made

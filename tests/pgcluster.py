@@ -10,7 +10,10 @@ import tempfile
 import time
 from pathlib import Path
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+# Debian's server binaries, of the newest PostgreSQL installed (the one .ci/run starts).
+PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"),
+             key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0,
+             default=Path("/usr/lib/postgresql/15/bin"))
 
 
 def free_port() -> int:
