@@ -92,7 +92,7 @@ def test_the_corpus_is_large_and_hostile():
 
 
 def test_search_page_and_api_search(site, probe):
-    fields = ["section", "author", "from", "to", "page", "editions"]
+    fields = ["section", "author", "date_from", "date_to", "page", "edition"]  # the form's
     api_fields = ["edition", "section", "author", "from", "to", "cursor"]
     for n, value in enumerate(corpus()):
         probe("search q", value, "get", "/en/search/", query={"q": value})
@@ -105,7 +105,7 @@ def test_search_page_and_api_search(site, probe):
     for value in dates:
         for first, last in ((value, "2024-01-01"), ("2024-01-01", value), ("0001-01-01", value)):
             probe("search dates", value, "get", "/en/search/",
-                  query={"q": "court", "from": first, "to": last})
+                  query={"q": "court", "date_from": first, "date_to": last})
             probe("api search dates", value, "get", "/api/v1/search",
                   query={"q": "court", "from": first, "to": last})
     report(probe)
