@@ -146,7 +146,7 @@ def test_comment_form_and_json(site, probe):
     report(probe)
 
 
-def test_paths_tokens_and_headers(site, probe):
+def test_paths_tokens_and_headers(site, probe, settings):
     comment = site["comment"]
     for n, value in enumerate(corpus()):
         part = quote(value, safe="")
@@ -163,6 +163,13 @@ def test_paths_tokens_and_headers(site, probe):
                                   "HTTP_IF_NONE_MATCH"][n % 4]: header})
         probe("report origin", value, "post", f"/en/comments/report/{comment.pk}/",
               HTTP_ORIGIN=header, HTTP_SEC_FETCH_SITE="")
+    # The monitoring endpoints: a token, a query and a forwarded address from anyone.
+    settings.HEALTH_TOKEN = settings.METRICS_TOKEN = "the-right-token"
+    for n, value in enumerate(corpus()):
+        header = value.encode("utf-8", "surrogatepass").decode("latin-1")
+        probe("monitoring", value, "get", ["/healthz", "/healthz/deep", "/metrics"][n % 3],
+              query={"deep": value}, HTTP_AUTHORIZATION=f"Bearer {header}",
+              HTTP_X_FORWARDED_FOR=header)
     for year in ("0001", "0000", "9999", "1899", "2201"):
         for path in (f"/en/news/{year}/", f"/en/news/{year}/12/", f"/en/news/{year}/12/31/",
                      f"/en/news/{year}/01/01/minsk-court-hearing/",
