@@ -4,22 +4,17 @@ Used by tests/newsroom/test_worker_restart.py and bench/soak.py."""
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
+from tests.net import free_port
+
 # Debian's server binaries, of the newest PostgreSQL installed (the one .ci/run starts).
 PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"),
              key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0,
              default=Path("/usr/lib/postgresql/15/bin"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def available() -> bool:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import need
+from tests.net import free_port
 
 pytestmark = pytest.mark.serving
 
@@ -31,12 +32,6 @@ ADMIN_CONF = ROOT / "docs" / "nginx" / "samizdat-admin.conf"
 ADMIN_HOST = "desk.example.org"
 # A well-formed v3 address (its checksum is right) for the test site's onion service.
 ONION = "eyj3b6vgijd6nssjh6fmnd2uaxhi3pnhlvtfugdhzyv4jce54udsx3id.onion"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fetch(url, headers=None, method="GET"):

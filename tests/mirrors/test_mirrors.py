@@ -11,6 +11,7 @@ import pytest
 from samizdat.mirrors import signing
 from samizdat.mirrors.models import Mirror
 from samizdat.mirrors.sync import MANIFEST, sync
+from tests.net import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -107,12 +108,6 @@ def test_a_failed_sync_is_recorded_on_the_mirror(baked, tmp_path):
     mirror.refresh_from_db()
     assert mirror.last_attempt and mirror.last_success is None
     assert "Error" in mirror.last_error
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_s3_sync_sends_only_changed_objects(baked, monkeypatch):

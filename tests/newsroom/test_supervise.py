@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from samizdat.newsroom.supervise import Supervised
+from tests.net import free_port
 
 pytestmark = pytest.mark.serving
 
@@ -64,12 +65,6 @@ def environment(tmp_path_factory):
                 "SAMIZDAT_LOG_LEVEL": "ERROR"})
     subprocess.run([sys.executable, "-m", "samizdat", "migrate", "-v0"], env=env, check=True)
     return env
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def listening(port: int) -> bool:

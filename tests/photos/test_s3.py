@@ -1,22 +1,16 @@
 """Photos in an S3-compatible bucket: moto's server speaking the S3 protocol on loopback."""
 
 import io
-import socket
 
 import pytest
 from PIL import Image
 
 from samizdat.photos import samples, services
 from samizdat.photos.models import Photo
+from tests.net import free_port
 
 pytestmark = pytest.mark.django_db
 BUCKET = "samizdat-media"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

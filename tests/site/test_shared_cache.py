@@ -7,6 +7,7 @@ import pytest
 
 from samizdat.newsroom import services
 from tests.conftest import need
+from tests.net import free_port
 
 REDIS = ("127.0.0.1", 6379)
 
@@ -78,12 +79,6 @@ def test_fragments_and_their_stamps_live_in_redis(client, shared_cache, make_art
         article.save()
         services.save_article(article, editor)
     assert b"Fragments in Redis, corrected" in client.get(url).content
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_with_redis_unreachable_readers_and_commenters_get_pages_not_500s(

@@ -25,10 +25,6 @@ STREAM = "samizdat:page-files"
 KEEP = 10_000  # announcements kept on the stream
 
 
-def shared() -> bool:
-    return "redis" in settings.CACHES["default"]["BACKEND"].lower()
-
-
 def _client():
     import redis
 
@@ -98,7 +94,7 @@ def follow(root, stop: threading.Event, interval: float = 1.0) -> None:
 def start(stop: threading.Event) -> threading.Thread | None:
     """Follow in a thread of this process, when there are page files and a shared cache."""
     root = pagecache._page_files_dir()
-    if root is None or not shared():
+    if root is None or not pagecache._uses_shared_cache():
         return None
     thread = threading.Thread(target=follow, args=(root, stop), name="page-files",
                               daemon=True)
