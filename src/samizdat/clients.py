@@ -67,14 +67,15 @@ def on_onion(request) -> bool:
     return bool(onion) and host == onion
 
 
-def is_shared(request) -> bool:
+def is_shared(request, address: str | None = None) -> bool:
     """An onion request from the tor daemon on this machine (loopback) whose circuit tor did
     not tell us: the address is every onion reader's at once. A clearnet client naming the
-    onion host keeps its own address, so it cannot hide among them."""
+    onion host keeps its own address, so it cannot hide among them. `address`: the
+    request's client_address, when the caller has it already."""
     if not on_onion(request):
         return False
     try:
-        return ipaddress.ip_address(client_address(request)).is_loopback
+        return ipaddress.ip_address(address or client_address(request)).is_loopback
     except ValueError:
         return False
 
@@ -101,8 +102,9 @@ def client_key(request, purpose: str, days: int = 1) -> str:
     """A short, rotating, purpose-bound identifier for rate limits and bans; it changes
     every `days` days, after which nobody can link it to the earlier one. A shared
     address's key is marked (SHARED_MARK) so that nothing bans it."""
-    digest = _digest(purpose, client_address(request), days).hex()
-    return SHARED_MARK + digest[:31] if is_shared(request) else digest[:32]
+    address = client_address(request)
+    digest = _digest(purpose, address, days).hex()
+    return SHARED_MARK + digest[:31] if is_shared(request, address) else digest[:32]
 
 
 def from_this_site(request) -> bool:
