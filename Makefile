@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PG_URL ?= postgres://postgres@127.0.0.1:5432/samizdat
+# `make run PORT=8100` serves on another port; links follow it (docs/configuration.md).
+PORT ?= 8000
 
 .PHONY: run test test-sqlite test-postgres lint bench soak messages clean
 
@@ -22,7 +24,7 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/samizdat up
-	$(BIN)/samizdat dev
+	$(BIN)/samizdat dev 127.0.0.1:$(PORT)
 
 # The whole suite on SQLite, then again on PostgreSQL when one is reachable
 # (TEST_DATABASE_URL, default: the local server); in CI a missing server fails.

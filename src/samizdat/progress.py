@@ -5,7 +5,22 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.core.management.base import OutputWrapper
 from tqdm import tqdm
+
+
+class _Unended:
+    """A management command's stdout or stderr as a plain stream: Django's OutputWrapper
+    ends every write with a newline, which would break a bar redrawn with carriage returns."""
+
+    def __init__(self, wrapper: OutputWrapper):
+        self.wrapper = wrapper
+
+    def write(self, text: str) -> None:
+        self.wrapper.write(text, ending="")
+
+    def __getattr__(self, name):  # flush, isatty, fileno: the wrapper's (its stream's)
+        return getattr(self.wrapper, name)
 
 
 class _Lines:
@@ -38,6 +53,8 @@ class _Lines:
 def progress(total: int | None, desc: str, stream=None) -> Iterator:
     """Yield an object with `update(n)`; closes it with a final line."""
     stream = stream or sys.stderr
+    if isinstance(stream, OutputWrapper):
+        stream = _Unended(stream)
     if stream.isatty():
         bar = tqdm(total=total, desc=desc, file=stream, unit="", dynamic_ncols=True)
     else:

@@ -67,8 +67,13 @@ ONION_ADDRESS = env.str("SAMIZDAT_ONION_ADDRESS", default="").strip().lower().re
 if ONION_ADDRESS:
     ALLOWED_HOSTS = [*ALLOWED_HOSTS, ONION_ADDRESS]
 
-# The public address of the main site: canonical links, feeds and sitemaps name it.
+# The public address of the main site: canonical links, feeds and sitemaps name it. Unset,
+# `samizdat dev` and (outside production) `samizdat serve` set it to the address they
+# bind to, for themselves and their children (newsroom/address.py).
 SITE_URL = env.str("SAMIZDAT_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# WebSub hubs the feeds name and each publication pings (syndication/websub.py), e.g.
+# https://pubsubhubbub.appspot.com/; none by default.
+WEBSUB_HUBS = env.list("SAMIZDAT_WEBSUB_HUBS", default=[])
 
 INSTALLED_APPS = [
     "samizdat.security.apps.SamizdatAdminConfig",
@@ -97,6 +102,8 @@ INSTALLED_APPS = [
     "samizdat.bake",
     "samizdat.ops",
     "samizdat.security",
+    "samizdat.telegram",
+    "samizdat.newsletter",
 ]
 
 # Django's SecurityMiddleware is there as OnionAwareSecurityMiddleware, its subclass, which
@@ -180,6 +187,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Reopening a connection (and, on SQLite, re-running the PRAGMAs) per request is waste.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("SAMIZDAT_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A pool of at most N connections per process (psycopg's, through Django) instead of
+    # one kept per thread: for `samizdat serve --threads` above 1 (docs/deployment.md).
+    _pool = env.int("SAMIZDAT_DB_POOL", default=0)
+    if _pool:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1, "max_size": _pool, "timeout": 10}
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django requires 0
+    # Behind PgBouncer in transaction mode a transaction may meet another server
+    # connection each time: no server-side cursors (Django's .iterator()) across them.
+    if env.bool("SAMIZDAT_DB_PGBOUNCER", default=False):
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -235,6 +254,34 @@ RSYNC_SSH = env.str("SAMIZDAT_RSYNC_SSH", default="ssh -o BatchMode=yes")
 BACKUP_RECIPIENTS = env.list("SAMIZDAT_BACKUP_RECIPIENTS", default=[])
 BACKUP_PASSPHRASE = env.str("SAMIZDAT_BACKUP_PASSPHRASE", default="")
 BACKUP_TO = env.str("SAMIZDAT_BACKUP_TO", default="")
+# The worker's schedule (ops/schedule.py): every N hours (counted from midnight UTC), or once
+# a day at HH:MM in the newsroom's time zone; neither set, no backup is scheduled (a systemd
+# timer running `samizdat backup` is the other way). Each run then keeps the newest archive
+# of the last KEEP_DAILY days and KEEP_WEEKLY weeks (0 and 0: all of them), as do runs by hand.
+BACKUP_EVERY_HOURS = env.int("SAMIZDAT_BACKUP_EVERY_HOURS", default=0)
+BACKUP_DAILY_AT = env.str("SAMIZDAT_BACKUP_DAILY_AT", default="")
+BACKUP_KEEP_DAILY = env.int("SAMIZDAT_BACKUP_KEEP_DAILY", default=0)
+BACKUP_KEEP_WEEKLY = env.int("SAMIZDAT_BACKUP_KEEP_WEEKLY", default=0)
+if BACKUP_EVERY_HOURS and BACKUP_DAILY_AT:
+    raise ImproperlyConfigured(
+        "SAMIZDAT_BACKUP_EVERY_HOURS and SAMIZDAT_BACKUP_DAILY_AT are both set: keep one.")
+if BACKUP_EVERY_HOURS < 0 or BACKUP_KEEP_DAILY < 0 or BACKUP_KEEP_WEEKLY < 0:
+    raise ImproperlyConfigured(
+        "SAMIZDAT_BACKUP_EVERY_HOURS, SAMIZDAT_BACKUP_KEEP_DAILY and SAMIZDAT_BACKUP_KEEP_WEEKLY "
+        "count hours and archives: 0 or more.")
+if BACKUP_DAILY_AT:
+    try:
+        _hour, _minute = (int(part) for part in BACKUP_DAILY_AT.split(":"))
+        if not (0 <= _hour < 24 and 0 <= _minute < 60):
+            raise ValueError
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"SAMIZDAT_BACKUP_DAILY_AT={BACKUP_DAILY_AT!r}: give a time of day as HH:MM, "
+            "such as 03:15.") from None
+if (BACKUP_EVERY_HOURS or BACKUP_DAILY_AT) and not BACKUP_TO:
+    raise ImproperlyConfigured(
+        "A backup schedule (SAMIZDAT_BACKUP_EVERY_HOURS or SAMIZDAT_BACKUP_DAILY_AT) needs "
+        "SAMIZDAT_BACKUP_TO: a folder or s3://bucket/prefix to write to.")
 
 # --- Search -------------------------------------------------------------------------------
 # Searches per client per minute, and the time one query may take before the reader is
@@ -252,6 +299,8 @@ API_RATE_LIMIT = env.int("SAMIZDAT_API_RATE_LIMIT", default=120)
 TASKS = {
     "default": {
         "BACKEND": env.str("SAMIZDAT_TASK_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        # "bake": updates of the baked copy, for the worker where the copy is (bake/tasks.py).
+        "QUEUES": ["default", "bake"],
     }
 }
 # `samizdat worker` (newsroom/worker.py): how often a worker says it is alive, after how long
@@ -332,6 +381,9 @@ if _unknown:
 LANGUAGES = [(code, _LANGUAGE_NAMES[code]) for code in _codes]
 LANGUAGE_CODE = _codes[0]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Dates and times per language (samizdat/formats): Django's, completed where it has none
+# (Belarusian) and fitted to news pages ("3 мая 2024", month titles "Май 2024", 24-hour times).
+FORMAT_MODULE_PATH = ["samizdat.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env.str("SAMIZDAT_TIME_ZONE", default="Europe/Minsk")
@@ -411,6 +463,54 @@ EMAIL_CONFIG = env.email_url("SAMIZDAT_EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("SAMIZDAT_EMAIL_FROM", default="Samizdat <noreply@localhost>")
 EMAIL_TIMEOUT = 20
+
+# --- Newsletter (newsletter/, docs/newsletter.md) -------------------------------------------
+# The key subscribers' addresses are encrypted and looked up with. Kept in the environment
+# only (never in var/, the database or a backup); without it the form is not offered.
+NEWSLETTER_SUBSCRIBER_KEY = env.str("SAMIZDAT_SUBSCRIBER_KEY", default="").strip()
+if NEWSLETTER_SUBSCRIBER_KEY and len(NEWSLETTER_SUBSCRIBER_KEY) < 32:
+    raise ImproperlyConfigured(
+        "SAMIZDAT_SUBSCRIBER_KEY is shorter than 32 characters: make one with "
+        "`samizdat newsletter_key`.")
+# The newsletter's sender (its domain is the one SPF, DKIM and DMARC must align with).
+NEWSLETTER_FROM = env.str("SAMIZDAT_NEWSLETTER_FROM", default="") or DEFAULT_FROM_EMAIL
+# Messages per second (0: as fast as the mail server takes them), per connection batch,
+# refusals (5xx) after which an address gets nothing more, subscriptions per client per 10 min.
+NEWSLETTER_RATE = env.float("SAMIZDAT_NEWSLETTER_RATE", default=50)
+NEWSLETTER_BATCH_SIZE = env.int("SAMIZDAT_NEWSLETTER_BATCH_SIZE", default=200)
+NEWSLETTER_MAX_BOUNCES = env.int("SAMIZDAT_NEWSLETTER_MAX_BOUNCES", default=3)
+NEWSLETTER_SUBSCRIBE_LIMIT = env.int("SAMIZDAT_NEWSLETTER_SUBSCRIBE_LIMIT", default=5)
+# DKIM: the private key (PEM), its selector and the signing domain (the sender's by default).
+NEWSLETTER_DKIM_KEY_FILE = env.str("SAMIZDAT_NEWSLETTER_DKIM_KEY_FILE", default="")
+NEWSLETTER_DKIM_SELECTOR = env.str("SAMIZDAT_NEWSLETTER_DKIM_SELECTOR", default="samizdat")
+NEWSLETTER_DKIM_DOMAIN = env.str("SAMIZDAT_NEWSLETTER_DKIM_DOMAIN", default="")
+if NEWSLETTER_BATCH_SIZE < 1 or NEWSLETTER_RATE < 0 or NEWSLETTER_MAX_BOUNCES < 1:
+    raise ImproperlyConfigured(
+        "SAMIZDAT_NEWSLETTER_BATCH_SIZE and SAMIZDAT_NEWSLETTER_MAX_BOUNCES must be 1 or more, "
+        "SAMIZDAT_NEWSLETTER_RATE 0 (no limit) or more.")
+
+# --- Telegram (telegram/, docs/telegram.md) -----------------------------------------------
+# The Bot API's address (a local Bot API server, or a test stand-in), the bot's token and
+# each edition's channel (@name or -100… id). A channel set in the admin takes the place of
+# these for its edition. SECOND_LINK: "onion" or "mirror" adds a link to the article on the
+# onion address or the first active mirror with a public address.
+TELEGRAM_API_URL = env.str("SAMIZDAT_TELEGRAM_API_URL", default="https://api.telegram.org")
+TELEGRAM_BOT_TOKEN = env.str("SAMIZDAT_TELEGRAM_BOT_TOKEN", default="").strip()
+TELEGRAM_CHANNELS = {
+    code: env.str(f"SAMIZDAT_TELEGRAM_CHANNEL_{code.upper()}", default="").strip()
+    for code in _codes
+}
+TELEGRAM_SECOND_LINK = env.str("SAMIZDAT_TELEGRAM_SECOND_LINK", default="").strip().lower()
+if TELEGRAM_SECOND_LINK not in ("", "onion", "mirror"):
+    raise ImproperlyConfigured(
+        f"SAMIZDAT_TELEGRAM_SECOND_LINK is {TELEGRAM_SECOND_LINK!r}: use onion, mirror or "
+        "leave it empty.")
+if TELEGRAM_SECOND_LINK == "onion" and not ONION_ADDRESS:
+    raise ImproperlyConfigured(
+        "SAMIZDAT_TELEGRAM_SECOND_LINK=onion needs SAMIZDAT_ONION_ADDRESS (the site's "
+        "…xyz.onion name).")
+# Seconds one Bot API call may take (a photo upload included) before it is tried again.
+TELEGRAM_TIMEOUT = env.int("SAMIZDAT_TELEGRAM_TIMEOUT", default=30)
 
 # Request limits: a request body beyond these is refused with 400 before a view reads it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("SAMIZDAT_MAX_REQUEST_BYTES", default=5 * 1024 * 1024)

@@ -38,6 +38,7 @@ reader_urlpatterns = [
                    path("search/", include("samizdat.search.urls")),
                    path("popular/", include("samizdat.popular.urls")),
                    path("mirrors/", include("samizdat.mirrors.urls")),
+                   path("newsletter/", include("samizdat.newsletter.urls")),
                    path("", include("samizdat.site.urls")), prefix_default_language=True),
 ]
 # On one host, both; with SAMIZDAT_ADMIN_HOST set, other hosts get samizdat.urls_reader.

@@ -30,6 +30,8 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SITE_CONF = ROOT / "docs" / "nginx" / "samizdat.conf"
 ADMIN_CONF = ROOT / "docs" / "nginx" / "samizdat-admin.conf"
 ADMIN_HOST = "desk.example.org"
+# The monitoring tokens the test site accepts (SAMIZDAT_HEALTH_TOKEN, SAMIZDAT_METRICS_TOKEN).
+HEALTH_TOKEN, METRICS_TOKEN = "health-" + "t0k3n" * 8, "metrics-" + "t0k3n" * 8
 # A well-formed v3 address (its checksum is right) for the test site's onion service.
 ONION = "eyj3b6vgijd6nssjh6fmnd2uaxhi3pnhlvtfugdhzyv4jce54udsx3id.onion"
 
@@ -56,7 +58,7 @@ def fetch_once(url, headers=None):
         connection.close()
 
 
-def via_tor(port: int, path: str, circuit: int = 0x1f2):
+def via_tor(port: int, path: str, circuit: int = 0x1f2, headers=None):
     """One request as the tor daemon passes it on with HiddenServiceExportCircuitID: a PROXY
     protocol line naming the reader's circuit, then the reader's request for the onion."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -65,7 +67,7 @@ def via_tor(port: int, path: str, circuit: int = 0x1f2):
         connection.sock.sendall(
             f"PROXY TCP6 fc00:dead:beef:4dad::{circuit:x} ::1 {40000 + circuit % 20000} 80"
             "\r\n".encode())
-        connection.request("GET", path, headers={"Host": ONION})
+        connection.request("GET", path, headers={"Host": ONION, **(headers or {})})
         response = connection.getresponse()
         return response.status, response.headers, response.read()
     finally:
@@ -99,6 +101,7 @@ def app(tmp_path_factory):
         "SAMIZDAT_VAR_DIR": str(var), "SAMIZDAT_PROXY_COUNT": "1",
         "SAMIZDAT_PAGE_FILES_DIR": str(var / "www" / "pages"),
         "SAMIZDAT_LOG_LEVEL": "ERROR", "SAMIZDAT_ONION_ADDRESS": ONION,
+        "SAMIZDAT_HEALTH_TOKEN": HEALTH_TOKEN, "SAMIZDAT_METRICS_TOKEN": METRICS_TOKEN,
     })
     samizdat = [sys.executable, "-m", "samizdat"]
     subprocess.run([*samizdat, "migrate", "-v0"], env=env, check=True)
@@ -503,7 +506,8 @@ def test_nginx_serves_page_files_while_the_application_is_down(nginx, app):
         os.killpg(app["process"].pid, signal.SIGCONT)
 
 
-def tls_fetch(front: Front, name: str, path: str, port="tls", source="127.0.0.1"):
+def tls_fetch(front: Front, name: str, path: str, port="tls", source="127.0.0.1",
+              headers=None):
     """A GET over TLS to one of nginx's ports, naming `name` (SNI and Host) from `source`."""
     context = ssl.create_default_context(cafile=str(front.prefix / "cert.pem"))
     raw = socket.create_connection(("127.0.0.1", front.ports[port]), timeout=10,
@@ -511,7 +515,7 @@ def tls_fetch(front: Front, name: str, path: str, port="tls", source="127.0.0.1"
     connection = http.client.HTTPSConnection(name, front.ports[port], context=context)
     try:
         connection.sock = context.wrap_socket(raw, server_hostname=name)
-        connection.request("GET", path)
+        connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()
         return response.status, response.headers, response.read()
     finally:
@@ -539,6 +543,50 @@ def test_the_admin_host_answers_only_the_allowed_addresses(nginx):
     status, _, body = tls_fetch(nginx, ADMIN_HOST, "/admin/login/", port="admin",
                                 source="127.0.0.3")
     assert status == 200 and b'name="password"' in body
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+MONITORING = [("/metrics", METRICS_TOKEN), ("/healthz/deep", HEALTH_TOKEN),
+              ("/healthz?deep=1", HEALTH_TOKEN)]
+
+
+def test_the_reader_server_keeps_metrics_and_the_deep_check_to_itself(nginx, app):
+    """/metrics and /healthz/deep answer 404 from nginx on the public address and the onion,
+    even with the right token: the application is never asked. /healthz stays public; the
+    admin server (the VPN) passes monitoring on, where the token opens it."""
+    for path, token in MONITORING:
+        for answer in (fetch(nginx + path, bearer(token)),
+                       tls_fetch(nginx, "localhost", path, headers=bearer(token)),
+                       via_tor(nginx.ports["onion"], path, headers=bearer(token)),
+                       fetch(nginx + "/" + path, bearer(token))):  # //metrics: merged
+            status, headers, body = answer
+            assert status == 404, (path, status)
+            # nginx's own answer: the application's carries its CSP and no-store.
+            assert "Content-Security-Policy" not in headers, path
+            assert b"samizdat_" not in body and b"checks" not in body
+    status, headers, body = fetch(nginx + "/%6detrics", bearer(METRICS_TOKEN))
+    assert status == 404 and b"samizdat_" not in body  # decoded before it is matched
+    status, headers, body = fetch(nginx + "/healthz")
+    assert status == 200 and body == b"ok\n" and headers["Cache-Control"] == "no-store"
+    assert via_tor(nginx.ports["onion"], "/healthz")[0] == 200
+
+    # The admin server passes them on: the token opens them, nothing else does.
+    for path, token in MONITORING:
+        assert tls_fetch(nginx, ADMIN_HOST, path, port="admin", source="127.0.0.3")[0] == 404
+        status, _, body = tls_fetch(nginx, ADMIN_HOST, path, port="admin", source="127.0.0.3",
+                                    headers=bearer(token))
+        if path == "/metrics":
+            assert status == 200 and b"samizdat_requests_total" in body
+        else:
+            assert status in (200, 503) and "database" in json.loads(body)["checks"], body
+        assert tls_fetch(nginx, ADMIN_HOST, path, port="admin", source="127.0.0.2",
+                         headers=bearer(token))[0] == 403
+    # On this machine, straight to the application, no token is needed.
+    status, _, body = fetch(app["url"] + "/metrics")
+    assert status == 200 and b"samizdat_requests_total" in body
 
 
 def test_page_files_carry_the_hsts_and_onion_location_the_application_sends(nginx, app):

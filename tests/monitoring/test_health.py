@@ -128,8 +128,9 @@ def test_a_late_queue_a_failing_mirror_and_a_full_disk_fail(settings):
     assert "free in SAMIZDAT_VAR_DIR" in report["checks"]["disk"]["error"]
 
 
-def test_the_backup_check_follows_the_last_backup(settings, tmp_path):
-    """Not configured: passes and says so; configured: fails until a backup is recent."""
+def test_the_backup_check_follows_the_last_backup(settings, tmp_path, db):
+    """Not configured: passes and says so; configured: fails until a good backup is recent,
+    whichever machine made it (the database's record: ops.BackupRun)."""
     import datetime
     import json
 
@@ -137,6 +138,7 @@ def test_the_backup_check_follows_the_last_backup(settings, tmp_path):
 
     from samizdat.monitoring import health
     from samizdat.ops import backup
+    from samizdat.ops.models import BackupRun
 
     settings.VAR_DIR = tmp_path
     check = health.Backup()
@@ -145,11 +147,24 @@ def test_the_backup_check_follows_the_last_backup(settings, tmp_path):
     settings.BACKUP_TO = str(tmp_path / "backups")
     with pytest.raises(health.ServiceUnavailable):
         health.Backup().run()
-    (tmp_path / backup.LAST).write_text(json.dumps(
-        {"finished_at": (timezone.now() - datetime.timedelta(hours=1)).isoformat()}))
+    now = timezone.now()
+    BackupRun.objects.create(result=BackupRun.Result.FAILED, finished_at=now)
+    with pytest.raises(health.ServiceUnavailable):  # a failed one is no backup
+        health.Backup().run()
+    good = BackupRun.objects.create(result=BackupRun.Result.OK,
+                                    finished_at=now - datetime.timedelta(hours=1))
     fresh = health.Backup()
     fresh.run()
     assert fresh.details["configured"] is True
+    assert fresh.details["last_backup"] == good.finished_at.isoformat()
+    BackupRun.objects.filter(pk=good.pk).update(finished_at=now - datetime.timedelta(hours=49))
+    with pytest.raises(health.ServiceUnavailable):
+        health.Backup().run()
+    # A site whose last backup was made before backups were recorded in the database.
+    BackupRun.objects.all().delete()
+    (tmp_path / backup.LEGACY_LAST).write_text(json.dumps(
+        {"finished_at": (now - datetime.timedelta(hours=1)).isoformat()}))
+    health.Backup().run()
 
 
 def test_the_deep_check_answers_from_a_thread_running_an_event_loop(client):

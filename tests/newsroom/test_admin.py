@@ -36,6 +36,10 @@ def _form(scaffold, **overrides):
         "gallery-INITIAL_FORMS": "0",
         "gallery-MIN_NUM_FORMS": "0",
         "gallery-MAX_NUM_FORMS": "1000",
+        "telegram_post-TOTAL_FORMS": "0",
+        "telegram_post-INITIAL_FORMS": "0",
+        "email_alert-TOTAL_FORMS": "0",
+        "email_alert-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}

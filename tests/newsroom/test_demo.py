@@ -1,8 +1,10 @@
 """The demo generator: realistic, multilingual, 25 years deep, and repeatable."""
 
 import io
+import threading
 from collections import Counter
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -45,3 +47,42 @@ def test_command_prints_plain_progress_and_can_run_twice(db):
     assert "demo articles: 30/30 (100%)" in err.getvalue()
     assert "\r" not in err.getvalue()
     assert "Created 30 articles." in out.getvalue()
+
+
+@pytest.mark.engine("postgresql")
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_second_connection_indexes_each_batch_while_the_next_is_made(
+        monkeypatch):
+    """Outside a transaction the server builds the search documents on the other core; every
+    published article is found all the same, and the ids given leave the sequence past them."""
+    from samizdat.search.engines import engine
+
+    threads = set()
+    index = demo.index_articles
+
+    def spy(ids):
+        threads.add(threading.current_thread().name)
+        return index(ids)
+
+    monkeypatch.setattr(demo, "BATCH", 40)
+    monkeypatch.setattr(demo, "index_articles", spy)
+    assert demo.generate(130, seed=3, stream=io.StringIO()) == 130
+    assert threads and all(name.startswith("demo-index") for name in threads)
+    published = Article.objects.filter(status=Status.PUBLISHED).count()
+    assert engine().count() == published > 100
+    newest = Article.objects.order_by("-id").first()
+    later = Article.objects.create(edition=newest.edition, headline="After the demo",
+                                   slug="after-the-demo")
+    assert later.pk == newest.pk + 1
+
+
+@pytest.mark.engine("postgresql")
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_an_indexing_error_stops_the_demo(monkeypatch):
+    def broken(ids):
+        raise RuntimeError("the search index is gone")
+
+    monkeypatch.setattr(demo, "BATCH", 40)
+    monkeypatch.setattr(demo, "index_articles", broken)
+    with pytest.raises(RuntimeError, match="the search index is gone"):
+        demo.generate(100, stream=io.StringIO())

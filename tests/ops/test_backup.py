@@ -2,6 +2,8 @@
 another engine, nothing readable at the target, damaged archives refused, retention exact."""
 
 import base64
+import inspect
+import io
 import json
 import os
 import subprocess
@@ -15,6 +17,7 @@ from django.conf import settings as django_settings
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from samizdat.comments.models import Comment
@@ -41,7 +44,9 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from samizdat.mirrors import signing
+from samizdat.ops.backup import rows_by_table
 paths, public_key, user, password = json.loads(sys.argv[1])
+rows = rows_by_table()  # before the sign-in below stamps last_login
 client = Client()
 pages = {}
 for path in paths:
@@ -56,7 +61,7 @@ code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.dig
 second = client.post("/admin/second-factor/", {"code": code, "next": "/admin/"}, **language)
 admin = client.get("/admin/", **language).status_code
 document = json.loads(Client().get("/mirrors.json").content)
-print(json.dumps({"pages": pages, "password": signed_in.status_code,
+print(json.dumps({"pages": pages, "rows": rows, "password": signed_in.status_code,
                   "second": [second.status_code, second.get("Location")], "admin": admin,
                   "signed": signing.verify(document, public_key),
                   "mirrors": document["payload"]["mirrors"]}))
@@ -114,8 +119,12 @@ def pages_here(client, paths) -> dict:
 def run_backup(*args) -> str:
     from io import StringIO
 
-    out = StringIO()
-    call_command("backup", *args, stdout=out, stderr=StringIO())
+    out, err = StringIO(), StringIO()
+    call_command("backup", *args, stdout=out, stderr=err)
+    # Progress as plain lines when not on a terminal, ending on the rows it wrote.
+    rows = [line for line in err.getvalue().splitlines()
+            if line.startswith("backup: database rows: ")]
+    assert rows and int(rows[-1].rsplit(" ", 1)[-1]) > 0, err.getvalue()
     return out.getvalue().strip().splitlines()[-1]
 
 
@@ -152,6 +161,15 @@ class Database:
 
             with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def analysed(url: str) -> set[str]:
+    """The tables of that database ANALYZE has been run on (pg_stat_user_tables)."""
+    import psycopg
+
+    with psycopg.connect(url) as restored:
+        return {name for (name,) in restored.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL")}
 
 
 def environment(database: Database, var: Path, **extra) -> dict:
@@ -192,6 +210,7 @@ def test_a_restored_site_on_another_engine_answers_the_same(site, key, client, t
     paths = reader_paths(main)
     before = pages_here(client, paths)
     assert all(status == 200 for status, _ in before.values() if status != 301)
+    rows = backups.rows_by_table()
     url = run_backup("--to", str(tmp_path / "backups"))
     assert Path(url).is_file() and Path(url).parent == tmp_path / "backups"
 
@@ -199,12 +218,24 @@ def test_a_restored_site_on_another_engine_answers_the_same(site, key, client, t
     try:
         env = environment(database, tmp_path / "restored")
         done = samizdat(env, "restore", url, "--identity", str(key))
-        assert "Restored" in done.stdout
+        assert url in done.stdout.splitlines()[-1]  # "Restored … from URL." in its language
+        # Progress as plain lines when not on a terminal: every row, then the search index.
+        total = sum(map(len, rows.values()))
+        assert f"restore: database rows: {total}/{total} (100%)" in done.stderr
+        assert "search index: " in done.stderr.split("restore: database rows")[-1]
         after = read_back(env, paths, signing.public_key_b64())
+        if to == "postgresql":  # the planner has statistics the moment the site is back
+            assert analysed(database.url) >= {"newsroom_article", "newsroom_byline",
+                                              "comments_comment", "search_document"}
     finally:
         database.drop()
     for path in paths:
         assert after["pages"][path] == before[path], path
+    # Every row of every table, each value as the backup writes it (times to the microsecond,
+    # JSON, keys into content types and permissions by natural key).
+    assert sum(map(len, rows.values())) > 100
+    for table, its_rows in rows.items():
+        assert after["rows"][table] == its_rows, table
     # Staff sign in on the new machine with the same password and authenticator.
     assert after["password"] == 302
     assert after["second"] == [302, "/admin/"]
@@ -218,6 +249,47 @@ def test_a_restored_site_on_another_engine_answers_the_same(site, key, client, t
     first = Photo.objects.order_by("pk").first()
     assert ((restored / "media" / first.original).read_bytes()
             == (django_settings.MEDIA_ROOT / first.original).read_bytes())
+
+
+def test_the_dump_writes_what_django_s_serializer_writes(site):
+    """The backup reads rows as tuples; each line must be Django's own JSON Lines of the row
+    (natural keys into content types and permissions, times to the microsecond)."""
+    compared, natural = 0, 0
+    for model in backups.dumped_models():
+        out = io.StringIO()
+        backups.Serializer().serialize(backups._queryset(model).iterator(), stream=out,
+                                       cls=backups.ExactEncoder)
+        theirs = [json.loads(line) for line in out.getvalue().splitlines()]
+        ours = [json.loads(line) for line in backups.dumped_lines(model)]
+        assert ours == theirs, model._meta.label_lower
+        compared += len(ours)
+        natural += sum(isinstance(v, list) for row in ours for v in row["fields"].values())
+    assert compared > 100 and natural > 0
+
+
+def test_a_field_added_since_the_archive_takes_its_default_row_by_row(site, tmp_path):
+    """An archive from before a field existed: each row gets the field's default as a new
+    instance would, a callable one computed for each row (one UUID each, not one for all)."""
+    from samizdat.ops.restore import _load_table
+
+    path = tmp_path / "articles.jsonl"
+    with open(path, "w", encoding="utf-8") as out:
+        for line in backups.dumped_lines(Article):
+            row = json.loads(line)
+            del row["fields"]["translation_key"], row["fields"]["comment_policy"]
+            out.write(json.dumps(row) + "\n")
+    count = Article.objects.count()
+    assert count > 1
+    Article.objects.all().delete()
+
+    class Bar:
+        def update(self, n):
+            pass
+
+    assert _load_table(Article, path, Bar()) == count
+    assert Article.objects.values("translation_key").distinct().count() == count
+    default = Article._meta.get_field("comment_policy").get_default()
+    assert set(Article.objects.values_list("comment_policy", flat=True)) == {default}
 
 
 def test_the_archive_holds_everything_and_nothing_readable(site, key, tmp_path):
@@ -426,7 +498,10 @@ def test_to_an_s3_bucket_with_a_passphrase(site, settings, tmp_path, monkeypatch
         assert int(count) == Article.objects.count()
         env["SAMIZDAT_BACKUP_PASSPHRASE"] = "not the passphrase"
         refused = samizdat(env, "restore", url, "--replace", check=False)
-        assert refused.returncode and "does not open with this passphrase" in refused.stderr
+        with translation.override(django_settings.LANGUAGE_CODE):  # the command's language
+            expected = translation.gettext("%(file)s does not open with this passphrase") % {
+                "file": "s3://backups/nightly/identity.age"}
+        assert refused.returncode and expected in refused.stderr
     finally:
         server.stop()
         database.drop()
@@ -499,3 +574,50 @@ def test_a_backup_taken_while_articles_and_comments_are_published_is_consistent(
         # Each live article was published with its comment in the same breath: a snapshot
         # that has one without the other was not one moment.
         assert abs(len(live) - len(comments)) <= 1
+
+
+def autogroup() -> str:
+    """This process's autogroup nice value, or "" where the kernel does not report one (no
+    autogroup scheduling, or a sandbox that shows the file empty)."""
+    try:
+        with open("/proc/self/autogroup") as found:
+            words = found.read().split()
+    except OSError:
+        return ""
+    return words[-1] if words else ""
+
+
+NICE = inspect.getsource(autogroup) + """
+import os, sys
+from django.core.management import execute_from_command_line
+execute_from_command_line(["samizdat", "backup", *sys.argv[1:]])
+print("nice", os.nice(0))
+print("session", autogroup())
+"""
+
+
+def test_samizdat_backup_lowers_its_own_priority_and_call_command_does_not(db, tmp_path, key,
+                                                                          settings):
+    env = environment(Database("sqlite", tmp_path), tmp_path / "site",
+                      SAMIZDAT_BACKUP_RECIPIENTS=settings.BACKUP_RECIPIENTS[0])
+    samizdat(env, "migrate", "-v0")
+    started = os.nice(0)
+    ours = autogroup()
+    # Started from a shell, the command lowers itself; leading its own session (systemd,
+    # cron, setsid), it lowers its session's share of the CPU too, and only then. Where the
+    # kernel shows no autogroup (disabled, or a sandbox's empty file), there is no session
+    # share to lower and the niceness alone is checked.
+    for args, own_session, niceness, session in (
+            (["--to", str(tmp_path / "a")], False, 10, ours),
+            (["--to", str(tmp_path / "b"), "--nice", "0"], False, 0, ours),
+            (["--to", str(tmp_path / "c")], True, 10, "10" if ours else ""),
+            (["--to", str(tmp_path / "d"), "--nice", "0"], True, 0, "0" if ours else "")):
+        done = subprocess.run([sys.executable, "-c", NICE, *args], env=env,
+                              capture_output=True, text=True, timeout=120,
+                              start_new_session=own_session)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines()[-2:] == [f"nice {min(19, started + niceness)}",
+                                                 f"session {session}"], args
+    call_command("backup", "--to", str(tmp_path / "e"), stdout=io.StringIO(),
+                 stderr=io.StringIO())
+    assert os.nice(0) == started  # the test process itself is left as it was

@@ -334,6 +334,30 @@ def test_an_interrupted_import_finishes_cleanly(editions, uploads, settings):
     assert f'href="{article(102).get_absolute_url()}"' in article(101).body
 
 
+def test_photo_files_of_a_killed_import_are_removed_by_the_next_run(editions, uploads,
+                                                                     settings, monkeypatch):
+    """kill -9 in a batch: its rows never commit, and nothing runs to take its photo files
+    away (as if the process died, _forget_photos does not run); the next run does."""
+    class Killed(wordpress.Importer):
+        def after_item(self, item):
+            if self.made_photos:
+                raise Interrupted
+
+    monkeypatch.setattr(Killed, "_forget_photos", lambda self, first=0: None)
+    be = editions["be"]
+    with pytest.raises(Interrupted):
+        Killed(EXPORT, be, media=uploads, batch=50, stream=io.StringIO()).run()
+    media = Path(settings.MEDIA_ROOT)
+    assert Photo.objects.count() == 0 and list(media.rglob("original.*"))  # left behind
+    with override("en"):
+        report = wordpress.Importer(EXPORT, be, media=uploads, stream=io.StringIO()).run()
+    assert any("an interrupted import left behind" in line for line in report.warnings)
+    assert Photo.objects.count() == 3
+    assert sorted(p.parent.name for p in media.rglob("original.*")) == sorted(
+        Photo.objects.values_list("key", flat=True))
+    assert not (Path(settings.VAR_DIR) / "import-photos.journal").exists()
+
+
 @pytest.mark.parametrize(("given", "slug"), [
     ("%d1%82%d1%8b%d1%81%d1%8f%d1%87%d1%8b-%d0%bb%d1%8e%d0%b4%d0%b7%d0%b5%d0%b9",
      "tysiachy-liudziej"),

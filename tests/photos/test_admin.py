@@ -54,6 +54,8 @@ def test_publishing_a_report_with_a_photo_without_alt_text_is_refused_in_the_for
         "gallery-TOTAL_FORMS": "1", "gallery-INITIAL_FORMS": "0",
         "gallery-MIN_NUM_FORMS": "0", "gallery-MAX_NUM_FORMS": "1000",
         "gallery-0-photo": bare.pk, "gallery-0-position": "0", "gallery-0-caption": "Police",
+        "telegram_post-TOTAL_FORMS": "0", "telegram_post-INITIAL_FORMS": "0",
+        "email_alert-TOTAL_FORMS": "0", "email_alert-INITIAL_FORMS": "0",
         "_publish": "Publish",
     }
     response = client.post("/admin/newsroom/article/add/", data)

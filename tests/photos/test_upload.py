@@ -219,3 +219,32 @@ def test_a_huge_photo_is_taken_in_bounded_memory(tmp_path, kind, size):
         size[0] / size[1], rel=0.01)
     full = size[0] * size[1] * 3 / 2**20  # MB of the photo decoded at full size
     assert grown_mb < (0.5 if kind == "jpeg" else 1.6) * full, (grown_mb, full)
+
+
+def test_renditions_made_again_never_leave_a_name_missing_for_a_reader(monkeypatch, client):
+    """A reader (or nginx, or another machine) asking for a rendition while the task makes the
+    renditions again gets the picture every time: never a 404, never a half-written file."""
+    photo = services.make_renditions(services.ingest(samples.jpeg(1000, 700),
+                                                     make_renditions=False))
+    names = [photo.rendition_name(w, fmt) for w in photo.renditions["widths"]
+             for fmt in photo.renditions["formats"]]
+    answers = []
+    encode = services.images.encode
+
+    def encode_and_look(image, fmt):  # between two writes, as a reader would
+        for name in names:
+            response = client.get(photo.url(name))
+            answers.append((name, response.status_code,
+                            b"".join(response.streaming_content)[:3] if response.status_code == 200
+                            else b""))
+        return encode(image, fmt)
+
+    monkeypatch.setattr(services.images, "encode", encode_and_look)
+    services.make_renditions(Photo.objects.get(pk=photo.pk))
+    assert len(answers) >= 2 * len(names)
+    assert all(status == 200 for _name, status, _head in answers), \
+        [a for a in answers if a[1] != 200][:3]
+    assert all(head in (b"\xff\xd8\xff", b"RIF") for _n, _s, head in answers)
+    # and nothing written beside the renditions is left in the folder
+    _folders, files = default_storage.listdir(photo.folder)
+    assert not [name for name in files if name.startswith(".")]

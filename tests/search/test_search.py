@@ -2,6 +2,7 @@
 step with the newsroom's actions, filters, ranking, snippets, limits and the page."""
 
 import datetime
+import itertools
 
 import pytest
 from django.db import connection
@@ -266,3 +267,47 @@ def test_bounds_that_exclude_nothing_are_dropped(settings):
     assert _bounds(datetime.date(1900, 1, 1), datetime.date(2200, 1, 1)) == (None, None)
     since, before = _bounds(datetime.date(2001, 1, 1), datetime.date(2001, 12, 31))
     assert (since.year, before.year, before.month) == (2001, 2002, 1)
+
+
+@pytest.mark.engine("postgresql")
+def test_postgresql_finds_the_newest_matches_whichever_way_it_goes(
+        make_article, scaffold, monkeypatch):
+    """PostgreSQL walks the date index while the words are common and asks the text index
+    when they turn out rare (issue 24): either way, the newest matches, exactly."""
+    from samizdat.search.engines import Filters, PostgresEngine
+
+    en = scaffold["editions"]["en"]
+    other = scaffold["sections"]["en"][1]
+    articles = []
+    for n in range(40):
+        words = ["common"] + ["third"] * (n % 3 == 0) + ["rare"] * (n in (5, 31))
+        article = make_article(headline=" ".join(words) + f" story {n}")
+        article.published_at = timezone.now() - datetime.timedelta(days=40 - n, hours=n % 5)
+        if n % 2:
+            article.section = other
+        article.save()
+        articles.append(article)
+    make_article("ru", headline="common rare third")  # another edition's, never found
+    monkeypatch.setattr(PostgresEngine, "WALK_ROWS", 4)
+    monkeypatch.setattr(PostgresEngine, "MAX_WALK_ROWS", 6)
+    newest_first = sorted(articles, key=lambda a: (a.published_at, a.pk), reverse=True)
+    ways = set()
+    now = timezone.now()
+    for word, limit, section, (since, before) in itertools.product(
+            ("common", "third", "rare", "nothing"), (3, 7, 50), (None, other),
+            ((None, None), (now - datetime.timedelta(days=30), now - datetime.timedelta(days=4)))):
+        expected = [a.pk for a in newest_first if word in a.headline.split()
+                    and (section is None or a.section_id == section.pk)
+                    and (since is None or since <= a.published_at < before)][:limit]
+        filters = Filters(editions={en.pk: "en"}, since=since, before=before,
+                          section_id=section.pk if section else None)
+        with CaptureQueriesContext(connection) as ctx:
+            got = engine().candidates(text.parse(word), filters, limit)
+        assert [pk for pk, _rank, _at in got] == expected, (word, limit, section)
+        assert all(rank > 0 for _pk, rank, _at in got)
+        walks = sum("row_number()" in q["sql"] for q in ctx.captured_queries)
+        ways.add(("walk", min(walks, 2)))
+        ways.add(("index", any("MATERIALIZED" in q["sql"]
+                               for q in ctx.captured_queries)))
+    # Each way was taken: one walk, walking on, and the text index for the rest.
+    assert ways == {("walk", 1), ("walk", 2), ("index", True), ("index", False)}

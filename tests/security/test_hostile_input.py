@@ -176,3 +176,26 @@ def test_paths_tokens_and_headers(site, probe, settings):
                      f"/en/news/{year}/older/1-1/", f"/en/news/{year}/12/31/newer/1-1/"):
             probe("dated path", path, "get", path)
     report(probe)
+
+
+def test_newsletter_form_tokens_and_feeds(site, probe, settings):
+    """The subscribe form (on every page, no token), the confirm and unsubscribe links, and
+    the JSON feeds' slugs."""
+    from tests.newsletter.conftest import KEY
+
+    settings.NEWSLETTER_SUBSCRIBER_KEY = KEY
+    fields = ["email", "digest", "alerts", "website"]
+    for n, value in enumerate(corpus()):
+        address = f"198.51.{n // 250}.{n % 250}"
+        data = {"email": f"reader{n}@mail.example", "digest": "1", "website": "",
+                fields[n % 4]: value}
+        probe("subscribe " + fields[n % 4], value, "post", "/en/newsletter/subscribe/",
+              form=data, HTTP_X_FORWARDED_FOR=address)
+        part = quote(value, safe="")
+        for kind in ("confirm", "unsubscribe"):
+            probe(kind, value, ["get", "post"][n % 2], f"/en/newsletter/{kind}/{part}/",
+                  HTTP_X_FORWARDED_FOR=address)
+        probe("json feed", value, "get", ["/en/tag/{}/feed.json", "/en/section/{}/feed.json",
+                                          "/en/author/{}/feed.json", "/{}/feed.json"][n % 4]
+              .format(part))
+    report(probe)

@@ -1,23 +1,12 @@
 """The page cache on Redis, the shared cache for several workers and machines."""
 
-import socket
 import uuid
 
 import pytest
 
 from samizdat.newsroom import services
 from tests.conftest import need
-from tests.net import free_port
-
-REDIS = ("127.0.0.1", 6379)
-
-
-def redis_up() -> bool:
-    try:
-        socket.create_connection(REDIS, timeout=1).close()
-        return True
-    except OSError:
-        return False
+from tests.net import REDIS, free_port, redis_up
 
 
 @pytest.fixture
@@ -188,6 +177,28 @@ def test_a_change_on_one_machine_reaches_the_other_machines_page_files(
     finally:
         stop.set()
         follower.join(5)
+
+
+def test_a_page_another_machine_rendered_becomes_a_page_file_here_too(
+        client, shared_cache, make_article, settings, tmp_path):
+    """A page the other machine had rendered into the shared cache was a hit here, and only
+    misses wrote page files: this machine's nginx asked the application for it ever after
+    (found by tests/deploy/test_two_machines.py)."""
+    there, here = tmp_path / "there", tmp_path / "here"
+    settings.PAGE_FILES_DIR = str(there)
+    article = make_article(headline="Rendered over there")
+    url = article.get_absolute_url()
+    rendered = client.get(url)
+    assert rendered["X-Page-Cache"] == "MISS"
+    settings.PAGE_FILES_DIR = str(here)
+    served = client.get(url)
+    assert served["X-Page-Cache"] == "HIT"
+    page = here / "current" / url.strip("/") / "index.html"
+    assert page.read_bytes() == rendered.content
+    assert page.with_name("index.html.gz").exists()
+    stamp = page.stat().st_mtime_ns
+    assert client.get(url)["X-Page-Cache"] == "HIT"
+    assert page.stat().st_mtime_ns == stamp  # there already: not written again
 
 
 def test_a_machine_that_cannot_follow_serves_no_page_files(settings, tmp_path):

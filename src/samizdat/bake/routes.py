@@ -33,6 +33,7 @@ from samizdat.site import views as site_views
 from samizdat.site.helpers import lite
 from samizdat.site.pagination import keyset_page, micros
 from samizdat.syndication import sitemaps
+from samizdat.syndication.urls import FEED_KINDS
 from samizdat.syndication.views import STATIC_CHUNKS
 
 from .state import Footprint
@@ -235,19 +236,19 @@ def pages() -> Iterator[Item]:
 
 
 def site_feeds() -> Iterator[Item]:
-    yield reverse("syndication:site-rss")
-    yield reverse("syndication:site-atom")
+    for kind in FEED_KINDS:
+        yield reverse(f"syndication:site-{kind}")
 
 
 def edition_feeds() -> Iterator[Item]:
     for edition in editions():
-        for kind in ("rss", "atom"):
+        for kind in FEED_KINDS:
             yield reverse(f"syndication:edition-{kind}", args=[edition.language])
 
 
 def _feeds(scope: str, targets) -> Iterator[Item]:
     for language, slug in targets:
-        for kind in ("rss", "atom"):
+        for kind in FEED_KINDS:
             yield reverse(f"syndication:{scope}-{kind}", args=[language, slug])
 
 
@@ -330,11 +331,11 @@ ROUTES: dict[str, Callable[[], Iterator[Item]]] = {
     "site:article": articles,
     "site:page": pages,
     "redirects": redirects,
-    **dict.fromkeys(("syndication:site-rss", "syndication:site-atom"), site_feeds),
-    **dict.fromkeys(("syndication:edition-rss", "syndication:edition-atom"), edition_feeds),
-    **dict.fromkeys(("syndication:section-rss", "syndication:section-atom"), section_feeds),
-    **dict.fromkeys(("syndication:tag-rss", "syndication:tag-atom"), tag_feeds),
-    **dict.fromkeys(("syndication:author-rss", "syndication:author-atom"), author_feeds),
+    **dict.fromkeys((f"syndication:site-{kind}" for kind in FEED_KINDS), site_feeds),
+    **dict.fromkeys((f"syndication:edition-{kind}" for kind in FEED_KINDS), edition_feeds),
+    **dict.fromkeys((f"syndication:section-{kind}" for kind in FEED_KINDS), section_feeds),
+    **dict.fromkeys((f"syndication:tag-{kind}" for kind in FEED_KINDS), tag_feeds),
+    **dict.fromkeys((f"syndication:author-{kind}" for kind in FEED_KINDS), author_feeds),
     **dict.fromkeys(("syndication:sitemap-index", "syndication:sitemap",
                      "syndication:news-sitemap"), sitemap_files),
     "syndication:robots": robots,
@@ -356,6 +357,7 @@ LEFT_OUT = {
     "search:*": "answers queries: the copy's search box goes to the live site",
     "popular:*": "counts change by the minute: the home page shows the list as baked",
     "api-v1:*": "the JSON API answers queries",
+    "newsletter:*": "subscribing and unsubscribing need the live site; the form posts there",
 }
 
 
@@ -435,7 +437,7 @@ def _footprints(batch: list[Article]) -> Iterator[tuple[int, Footprint]]:
             _cached_url(language, "site:home"),
             *_site_files(),
             *(_reverse(f"syndication:{scope}-{kind}", args)
-              for scope, args in feeds for kind in ("rss", "atom")),
+              for scope, args in feeds for kind in FEED_KINDS),
             _reverse("syndication:sitemap", (f"{language}-{day.year}-{day.month:02d}",)),
         ]
         yield article.pk, Footprint(
@@ -453,5 +455,5 @@ def _reverse(name: str, args: tuple) -> str:
 
 def _site_files() -> list[str]:
     """Files every publication changes: the site's feeds and the sitemaps' index and news."""
-    return [reverse("syndication:site-rss"), reverse("syndication:site-atom"),
+    return [*(reverse(f"syndication:site-{kind}") for kind in FEED_KINDS),
             reverse("syndication:sitemap-index"), reverse("syndication:news-sitemap")]

@@ -5,12 +5,18 @@ tags or bylines) enqueues one `update_copy` when the transaction commits, for al
 articles it changed. The task rewrites what they affect in the copy (update.py) and sends
 the changed files to every active mirror. Nothing is enqueued while no copy has been
 baked (`samizdat bake` makes the first).
+
+With several application machines the copy lives on one of them: its task worker says so in
+the shared cache (`announce_copy`, with each heartbeat) and alone takes the `bake` queue,
+so a change made on any machine reaches the copy, and each update runs once, where the copy
+is.
 """
 
 import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -18,9 +24,26 @@ from django_tasks import task
 from samizdat.newsroom.workflow import Status
 
 RETRY = datetime.timedelta(seconds=30)
+QUEUE = "bake"  # taken only by the task worker of the machine that holds the copy
+HOLDER_KEY = "samizdat:bake-copy-held"
 
 
-@task()
+def copy_here() -> bool:
+    return Path(settings.BAKE_DIR).is_symlink()
+
+
+def announce_copy(seconds: float) -> None:
+    """Tell every machine, for `seconds`, that this one holds the copy (the worker's
+    heartbeat calls it), so changes made on any of them are sent to its worker."""
+    if copy_here():
+        cache.set(HOLDER_KEY, "1", timeout=seconds)
+
+
+def _copy_somewhere() -> bool:
+    return copy_here() or cache.get(HOLDER_KEY) is not None
+
+
+@task(queue_name=QUEUE)
 def update_copy(ids: list[int]) -> dict:
     from samizdat.mirrors.sync import sync_all
 
@@ -53,13 +76,13 @@ class _Pending:
 
 
 def changed(pk: int) -> None:
-    if not Path(settings.BAKE_DIR).is_symlink():
-        return
     connection = transaction.get_connection()
     # Still registered with this transaction (a rolled-back one drops its callbacks).
     pending = next((f for _ids, f, _robust in connection.run_on_commit
                     if isinstance(f, _Pending)), None)
     if pending is None:
+        if not _copy_somewhere():
+            return
         pending = _Pending()
         transaction.on_commit(pending)
     pending.ids.add(pk)

@@ -2,20 +2,27 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.translation import get_language, get_language_info, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
 from django_prose_editor.fields import ProseEditorFormField
+from django_prose_editor.widgets import ProseEditorWidget
 
 from samizdat.photos.inlines import GalleryInline
+from samizdat.telegram.admin import TelegramInline
 
-from . import redirects, services
+from . import autosave, presence, redirects, services
 from .models import (
     Article,
     ArticleRedirect,
@@ -56,7 +63,26 @@ WORKFLOW_BUTTONS = {
 }
 
 
-def rich_text_field(**kwargs):
+# The article editor's own tools (newsroom/static/newsroom/editor-tools.js): photos from the
+# library and videos placed on lines of their own, in the stored format the reader pages
+# already render ("[photo N]", a YouTube or Vimeo link), shown as what they are in the text.
+DESK_EXTENSIONS = {"SamizdatPhoto": True, "SamizdatVideo": True}
+
+
+class DeskEditorWidget(ProseEditorWidget):
+    """The rich-text editor with the desk's tools, its module loaded like the editor's own
+    extensions (an ES module from our static files, found through the editor's import map)."""
+
+    def get_config(self):
+        config = super().get_config()
+        return {**config, "js_modules": [*config.get("js_modules", []),
+                                         static("newsroom/editor-tools.js")]}
+
+
+def rich_text_field(desk: bool = False, **kwargs):
+    if desk:
+        return ProseEditorFormField(extensions={**EDITOR_EXTENSIONS, **DESK_EXTENSIONS},
+                                    widget=DeskEditorWidget, required=False, **kwargs)
     return ProseEditorFormField(extensions=EDITOR_EXTENSIONS, required=False, **kwargs)
 
 
@@ -78,15 +104,42 @@ class AuditedAdmin:
         super().delete_queryset(request, queryset)
 
 
+def article_label(article: Article) -> str:
+    """How an article is named where one is picked: headline, edition, status."""
+    return f"{article.headline} ({article.edition.language}, {article.get_status_display()})"
+
+
+class TranslationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return article_label(obj)
+
+
+class TranslationSearch(AutocompleteSelect):
+    """Django's select2 search box, answered by the article admin's translation search
+    (articles of other editions only) instead of the generic autocomplete view."""
+
+    def __init__(self, admin_site, edition_id=None):
+        # Any foreign key to Article gives the widget its model; Byline.article will do.
+        super().__init__(Byline._meta.get_field("article"), admin_site)
+        self.edition_id = edition_id
+
+    def get_url(self):
+        url = reverse("admin:newsroom_article_translation_search")
+        return f"{url}?other_than={self.edition_id}" if self.edition_id else url
+
+
 class ArticleForm(forms.ModelForm):
-    body = rich_text_field(label=gettext_lazy("body"))
-    translation_of = forms.ModelChoiceField(
+    body = rich_text_field(desk=True, label=gettext_lazy("body"))
+    translation_of = TranslationChoiceField(
         queryset=Article.objects.none(),
         required=False,
-        label=gettext_lazy("translation of"),
-        help_text=gettext_lazy("Link this article to its version in another edition."),
-        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("article number")}),
+        label=gettext_lazy("link a translation"),
+        help_text=gettext_lazy("Search by headline for this story's version in another "
+                               "edition; saving links the two."),
     )
+    # The version the form was opened at (services.opened_version): a save refuses to
+    # overwrite anyone's save made since.
+    opened_revision = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     class Meta:
         model = Article
@@ -100,14 +153,32 @@ class ArticleForm(forms.ModelForm):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.request = request
-        self.fields["translation_of"].queryset = Article.objects.all()
+        field = self.fields["translation_of"]
+        edition_id = self.initial.get("edition") or self.instance.edition_id
+        field.widget = TranslationSearch(admin.site, getattr(edition_id, "pk", edition_id))
+        # The choices are what this staff member may see: a contributor cannot name another's
+        # draft here and read its headline back from an error or the panel.
+        field.queryset = (services.visible_articles(request.user) if request is not None
+                          else Article.objects.all()).select_related("edition")
         self.action = next((a for key, a in WORKFLOW_BUTTONS.items() if key in self.data), None)
+        self.conflict = None
+        if (self.instance.pk and not self.is_bound and request is not None
+                and services.can_edit(request.user, self.instance)):  # not for a reader of it
+            self.initial["opened_revision"] = services.opened_version(self.instance)
 
     def clean(self):
         cleaned = super().clean()
+        self._refuse_conflict(cleaned.get("opened_revision"))
         if self.errors or self.request is None:
             return cleaned
         article = self.instance
+        if cleaned.get("translation_of") and cleaned.get("edition"):
+            probe = Article(pk=article.pk, edition=cleaned["edition"])
+            try:
+                services.check_translation(probe, cleaned["translation_of"])
+            except ValidationError as exc:
+                self.add_error("translation_of", exc)
+                return cleaned
         for name in ("section", "edition", "headline", "slug", "body", "hero_photo"):
             if name in cleaned:
                 setattr(article, name, cleaned[name])
@@ -121,6 +192,23 @@ class ArticleForm(forms.ModelForm):
         elif article.pk and not services.can_edit(self.request.user, article):
             raise ValidationError(_("You may not edit this article."))
         return cleaned
+
+    def _refuse_conflict(self, opened):
+        # A form posted without a version was not opened from this screen: nothing to compare.
+        if not self.instance.pk or opened is None:
+            return
+        self.conflict = services.find_conflict(self.instance, opened)
+        if self.conflict is None:
+            return
+        # The form comes back with the editor's input as typed and the newest version, so
+        # that saving it again, having seen the other changes, is a deliberate choice.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("opened_revision")] = self.conflict.latest.pk
+        raise ValidationError(
+            _("Someone else saved this article after you opened it, so your changes have "
+              "not been saved. Their changes are shown below; everything you typed is still "
+              "in the form. Check it and save again to keep your version."),
+            code="conflict")
 
 
 class BylineInline(admin.TabularInline):
@@ -143,15 +231,97 @@ class EditionFilter(admin.SimpleListFilter):
         return queryset
 
 
+ALL_EDITIONS = "all"
+
+
+def own_edition(request) -> Edition | None:
+    """The staff member's edition: the one in the language the admin speaks to them in."""
+    return next((e for e in _editions(request) if e.language == get_language()), None)
+
+
+def chosen_edition(request) -> Edition | None:
+    """The edition the article list shows: as chosen, else the staff member's own."""
+    value = request.GET.get(OwnEditionFilter.parameter_name)
+    if value == ALL_EDITIONS:
+        return None
+    if value:
+        return next((e for e in _editions(request) if e.language == value), None)
+    return own_edition(request)
+
+
+def _editions(request) -> list[Edition]:
+    # A handful of rows, asked for once per request by the filters and the columns.
+    if not hasattr(request, "_newsroom_editions"):
+        request._newsroom_editions = list(Edition.objects.all())
+    return request._newsroom_editions
+
+
+class OwnEditionFilter(EditionFilter):
+    """The article list starts with the staff member's edition; "All editions" stays a
+    choice of its own."""
+
+    def value(self):
+        value = self.used_parameters.get(self.parameter_name)
+        if value == ALL_EDITIONS:
+            return None
+        if value:
+            return value
+        edition = own_edition(self.request)
+        return edition.language if edition else None
+
+    def lookups(self, request, model_admin):
+        return [(e.language, str(e)) for e in _editions(request)]
+
+    def has_output(self):
+        return True
+
+    def choices(self, changelist):
+        value = self.value()
+        yield {
+            "selected": value is None,
+            "query_string": changelist.get_query_string(
+                {self.parameter_name: ALL_EDITIONS}, ["section__id__exact"]),
+            "display": _("All editions"),
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": value == lookup,
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: lookup}, ["section__id__exact"]),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        edition = next((e for e in _editions(request) if e.language == value), None)
+        return queryset.filter(edition=edition) if edition else queryset.none()
+
+
+class SectionFilter(admin.RelatedFieldListFilter):
+    """Sections of the edition the list shows; with all editions, each named with its own."""
+
+    def field_choices(self, field, request, model_admin):
+        edition = chosen_edition(request)
+        sections = Section.objects.select_related("edition").order_by(
+            "edition__position", "position", "name")
+        if edition is not None:
+            return [(s.pk, s.name) for s in sections.filter(edition=edition)]
+        return [(s.pk, f"{s.name} ({s.edition.language})") for s in sections]
+
+
 @admin.register(Article)
 class ArticleAdmin(AuditedAdmin, admin.ModelAdmin):
     form = ArticleForm
     change_form_template = "admin/newsroom/article/change_form.html"
-    inlines = [BylineInline, GalleryInline]
-    list_display = ["headline", "status_badge", "edition", "section", "bylines_list",
-                    "published_at", "modified_at"]
-    list_filter = ["status", EditionFilter, "section", "authors", "published_at",
-                   "is_breaking", "is_photo_report"]
+    inlines = [BylineInline, GalleryInline, TelegramInline]
+    # Six short columns that fit 1280 px beside the navigation and the filters
+    # (tests/browser/test_admin_desk.py); the query count stays fixed (test_admin_lists.py).
+    list_display = ["headline", "status_badge", "edition_code", "section_name", "list_time",
+                    "bylines_list"]
+    list_filter = ["status", OwnEditionFilter, ("section", SectionFilter), "authors",
+                   "published_at", "is_breaking", "is_photo_report"]
     list_select_related = ["edition", "section"]
     search_fields = ["headline", "slug"]
     date_hierarchy = "published_at"
@@ -160,24 +330,48 @@ class ArticleAdmin(AuditedAdmin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("headline",)}
     readonly_fields = ["status", "published_at", "updated_at", "short_link"]
     actions = ["publish_selected", "unpublish_selected"]
+    # The text is the centre of the screen; the fieldsets marked "desk-side" go to the
+    # publishing panel beside it from 1280 px (change_form.html, newsroom/admin.css).
     fieldsets = [
-        (None, {"fields": ["edition", "headline", "slug", "lead", "hero_photo", "body"]}),
+        (None, {"fields": ["headline", "lead", "body", "opened_revision"],
+                "classes": ["desk-text"]}),
+        (gettext_lazy("Publication"), {"fields": ["status", "edition", "publish_at",
+                                                   "published_at", "updated_at", "slug",
+                                                   "short_link", "update_note",
+                                                   "comment_policy"],
+                                        "classes": ["desk-side"]}),
         (gettext_lazy("Placement"), {"fields": ["section", "extra_sections", "tags",
                                                  "is_breaking", "is_featured",
-                                                 "is_photo_report", "has_video"]}),
-        (gettext_lazy("Publication"), {"fields": ["status", "publish_at", "published_at",
-                                                   "updated_at", "update_note",
-                                                   "comment_policy", "translation_of",
-                                                   "short_link"]}),
+                                                 "is_photo_report", "has_video"],
+                                      "classes": ["desk-side"]}),
+        (gettext_lazy("Main photo"), {"fields": ["hero_photo"], "classes": ["desk-side"]}),
     ]
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_badge(self, obj):
         return obj.get_status_display()
 
-    @admin.display(description=gettext_lazy("bylines"))
+    @admin.display(description=gettext_lazy("authors"))
     def bylines_list(self, obj):
         return ", ".join(b.author.name for b in obj.bylines.all())
+
+    @admin.display(description=gettext_lazy("edition"), ordering="edition__position")
+    def edition_code(self, obj):
+        return obj.edition.language
+
+    @admin.display(description=gettext_lazy("section"), ordering="section__name")
+    def section_name(self, obj):
+        return obj.section.name if obj.section else "—"
+
+    @admin.display(description=gettext_lazy("time"), ordering="published_at")
+    def list_time(self, obj):
+        """When it appeared (or will), else when it was last changed: the date over the time,
+        so that the column is as narrow as a date."""
+        moment = obj.published_at or (obj.status == Status.SCHEDULED and obj.publish_at)
+        moment = timezone.localtime(moment or obj.modified_at)
+        return format_html('<span class="list-date">{}</span> <span class="list-hour">{}</span>',
+                           formats.date_format(moment, "SHORT_DATE_FORMAT"),
+                           formats.time_format(moment, "TIME_FORMAT"))
 
     @admin.display(description=gettext_lazy("short link"))
     def short_link(self, obj):
@@ -199,6 +393,15 @@ class ArticleAdmin(AuditedAdmin, admin.ModelAdmin):
                 super().__init__(*args, request=request, **kw)
 
         return RequestForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Read only: no version to carry, and no empty "opened revision" row either.
+        return [(name, {**options, "fields": [f for f in options["fields"]
+                                              if f != "opened_revision"]})
+                for name, options in fieldsets]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -232,10 +435,9 @@ class ArticleAdmin(AuditedAdmin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         article = form.instance
-        if form.cleaned_data.get("translation_of"):
-            other = form.cleaned_data["translation_of"]
-            Article.objects.filter(pk=article.pk).update(translation_key=other.translation_key)
-            article.translation_key = other.translation_key
+        other = form.cleaned_data.get("translation_of")
+        if other is not None and other.translation_key != article.translation_key:
+            services.link_translation(article, other, request.user)
         if form.action:
             services.transition(article, form.action, request.user,
                                 form.cleaned_data.get("publish_at"))
@@ -244,15 +446,73 @@ class ArticleAdmin(AuditedAdmin, admin.ModelAdmin):
         else:
             services.record_revision(article, request.user)
             services.audit(request.user, "create", article)
+        autosave.discard(article, request.user)  # saved: nothing left to offer back
+
+    class Media:
+        css = {"all": ["newsroom/admin.css"]}
+        js = ["newsroom/presence.js", "newsroom/writing.js", "newsroom/autosave.js"]
+
+    def response_change(self, request, obj):
+        if "_continue" not in request.POST:
+            presence.leave(obj, request.user)  # saved and left the form
+        return super().response_change(request, obj)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="",
                            obj=None):
         context["workflow_buttons"] = self._buttons(request, obj)
+        # The text and its panel take the screen: the admin's navigation stays in the header.
+        context["is_nav_sidebar_enabled"] = False
+        context["photo_pick_url"] = reverse("admin:photos_photo_pick")
+        context["photo_upload_url"] = reverse("admin:photos_photo_pick_upload")
+        if obj is not None and self.has_change_permission(request, obj):
+            presence.arrive(obj, request.user)
+            context["other_editors"] = presence.describe(presence.others(obj, request.user))
+            context["presence_url"] = reverse("admin:newsroom_article_presence", args=[obj.pk])
+            context["presence_every"] = presence.HEARTBEAT_SECONDS
+            if obj.status != Status.PUBLISHED:
+                context["autosave_url"] = reverse("admin:newsroom_article_autosave",
+                                                  args=[obj.pk])
+                context["autosave_every"] = autosave.EVERY_SECONDS
+                offer = autosave.pending(obj, request.user)
+                if offer is not None:
+                    context["autosave_offer"] = offer
+                    context["autosave_data"] = {
+                        "headline": offer.headline, "lead": offer.lead, "body": offer.body,
+                        "based_on": offer.based_on}
+        context["translations"] = self._translations(request, obj, context["adminform"].form)
         if obj is not None:
             context["preview_url"] = reverse("site:preview", kwargs={
                 "token": services_preview_token(obj)})
             context["revisions_url"] = reverse("admin:newsroom_article_revisions", args=[obj.pk])
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _translations(self, request, obj, form):
+        """This story in every edition, side by side, with a start for each missing one."""
+        group = {}
+        if obj is not None:
+            group = {a.edition_id: a for a in Article.objects.filter(
+                translation_key=obj.translation_key).select_related("edition")}
+        can_add = obj is not None and self.has_add_permission(request)
+        columns = []
+        for edition in _editions(request):
+            article = group.get(edition.pk)
+            column = {"edition": edition, "article": article,
+                      "current": obj is not None and article == obj}
+            if article is not None:
+                column["change_url"] = reverse("admin:newsroom_article_change",
+                                               args=[article.pk])
+            elif can_add:
+                column["create_url"] = (reverse("admin:newsroom_article_add")
+                                        + f"?translation_from={obj.pk}&edition={edition.pk}")
+                column["create_label"] = create_label(edition.language)
+            columns.append(column)
+        can_change = obj is None or self.has_change_permission(request, obj)
+        return {
+            "columns": columns,
+            "field": form["translation_of"] if can_change else None,
+            "unlink_url": (reverse("admin:newsroom_article_unlink", args=[obj.pk])
+                           if obj is not None and len(group) > 1 and can_change else None),
+        }
 
     def _buttons(self, request, obj):
         status = obj.status if obj is not None else None
@@ -300,6 +560,16 @@ class ArticleAdmin(AuditedAdmin, admin.ModelAdmin):
         return [
             path("<int:pk>/revisions/", self.admin_site.admin_view(self.revisions_view),
                  name="newsroom_article_revisions"),
+            path("<int:pk>/presence/", self.admin_site.admin_view(self.presence_view),
+                 name="newsroom_article_presence"),
+            path("<int:pk>/autosave/", self.admin_site.admin_view(self.autosave_view),
+                 name="newsroom_article_autosave"),
+            path("translations/search/",
+                 self.admin_site.admin_view(self.translation_search_view),
+                 name="newsroom_article_translation_search"),
+            path("<int:pk>/translations/unlink/",
+                 self.admin_site.admin_view(self.unlink_view),
+                 name="newsroom_article_unlink"),
             path("<int:pk>/revisions/<int:rev>/restore/",
                  self.admin_site.admin_view(self.restore_view),
                  name="newsroom_article_restore"),
@@ -336,6 +606,102 @@ class ArticleAdmin(AuditedAdmin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/newsroom/article/revisions.html", context)
 
+    @method_decorator(require_POST)
+    def presence_view(self, request, pk):
+        """The open change form's heartbeat; answers who else has the article open."""
+        article = self._article_for(request, pk, edit=True)
+        presence.beat(article, request.user)
+        return JsonResponse(
+            {"editors": presence.describe(presence.others(article, request.user))})
+
+    @method_decorator(require_POST)
+    def autosave_view(self, request, pk):
+        """The open form's script keeping its text (newsroom/autosave.py), or, with
+        `discard`, letting go of what was kept."""
+        article = self._article_for(request, pk, edit=True)
+        if "discard" in request.POST:
+            autosave.discard(article, request.user)
+            return JsonResponse({"discarded": True})
+        try:
+            row = autosave.keep(
+                article, request.user, headline=request.POST.get("headline", ""),
+                lead=request.POST.get("lead", ""), body=request.POST.get("body", ""),
+                based_on=_int(request.POST.get("opened_revision")) or 0)
+        except ValidationError as exc:
+            return JsonResponse({"errors": exc.messages}, status=409)
+        return JsonResponse({"saved_at": row.saved_at.isoformat(),
+                             "time": presence.moment(row.saved_at)})
+
+    def translation_search_view(self, request):
+        """The translation search box's answers, as select2 wants them: articles whose
+        headline has the term, outside the edition named by `other_than`."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        term = request.GET.get("term", "").strip()
+        page = max(_int(request.GET.get("page")) or 1, 1)
+        found = self.get_queryset(request).select_related("edition").order_by("-modified_at")
+        if term:
+            found = found.filter(headline__icontains=term)
+        if _int(request.GET.get("other_than")):
+            found = found.exclude(edition_id=_int(request.GET["other_than"]))
+        size = 20
+        rows = list(found[(page - 1) * size:page * size + 1])
+        return JsonResponse({
+            "results": [{"id": str(a.pk), "text": article_label(a)} for a in rows[:size]],
+            "pagination": {"more": len(rows) > size},
+        })
+
+    @method_decorator(require_POST)
+    def unlink_view(self, request, pk):
+        """The "unlink" button beside a version: takes that version out of the group."""
+        article = self._article_for(request, pk, edit=True)
+        target = get_object_or_404(Article, pk=_int(request.POST.get("unlink")),
+                                   translation_key=article.translation_key)
+        if not services.can_edit(request.user, target):
+            raise PermissionDenied
+        services.unlink_translation(target, request.user)
+        self.message_user(request, _("“%(headline)s” is no longer linked as a translation.")
+                          % {"headline": target.headline})
+        return HttpResponseRedirect(reverse("admin:newsroom_article_change", args=[pk]))
+
+    def get_changeform_initial_data(self, request):
+        """A new version of another article ("Create the … version") starts as a copy of
+        it, placed in the chosen edition and linked to it on saving; any other new article
+        in the staff member's own edition."""
+        initial = super().get_changeform_initial_data(request)
+        start = self._translation_start(request)
+        if start is not None:
+            return {key: value for key, value in start.items() if key != "author_ids"}
+        edition = own_edition(request)
+        return {"edition": edition.pk, **initial} if edition and "edition" not in initial \
+            else initial
+
+    def _translation_start(self, request) -> dict | None:
+        if request.method != "GET" or "translation_from" not in request.GET:
+            return None
+        if not hasattr(request, "_translation_start"):
+            source = get_object_or_404(self.get_queryset(request).select_related("section"),
+                                       pk=_int(request.GET["translation_from"]))
+            edition = get_object_or_404(Edition, pk=_int(request.GET.get("edition")))
+            request._translation_start = services.translation_start(source, edition)
+        return request._translation_start
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        start = self._translation_start(request) if obj is None else None
+        for inline in inlines:  # new instances on every call: this request's alone
+            if start and isinstance(inline, BylineInline):
+                inline.extra = max(len(start["author_ids"]), 1)
+        return inlines
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        start = self._translation_start(request) if obj.pk is None else None
+        if start and isinstance(inline, BylineInline):
+            kwargs["initial"] = [{"author": author, "position": i}
+                                 for i, author in enumerate(start["author_ids"])]
+        return kwargs
+
     def restore_view(self, request, pk, rev):
         article = self._article_for(request, pk, edit=True)
         revision = get_object_or_404(Revision, pk=rev, article=article)
@@ -348,6 +714,23 @@ class ArticleAdmin(AuditedAdmin, admin.ModelAdmin):
         else:
             self.message_user(request, _("The article was restored to that revision."))
         return HttpResponseRedirect(reverse("admin:newsroom_article_change", args=[pk]))
+
+
+# "Create the <language> version", each a phrase of its own: the adjective agrees in be/ru.
+CREATE_LABELS = {
+    "be": gettext_lazy("Create the Belarusian version"),
+    "ru": gettext_lazy("Create the Russian version"),
+    "en": gettext_lazy("Create the English version"),
+    "uk": gettext_lazy("Create the Ukrainian version"),
+    "pl": gettext_lazy("Create the Polish version"),
+}
+
+
+def create_label(language: str) -> str:
+    if language in CREATE_LABELS:
+        return str(CREATE_LABELS[language])
+    name = get_language_info(language)["name_translated"]
+    return _("Create a version: %(language)s") % {"language": name}
 
 
 def services_preview_token(article):
@@ -549,8 +932,21 @@ class LegacyRedirectAdmin(AuditedAdmin, admin.ModelAdmin):
                                 context)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records nobody adds, changes or deletes from the admin (the audit log, backup runs)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read-only for administrators: nobody can add, change or delete an entry."""
 
     list_display = ["created_at", "actor_name", "action", "object_type", "object_repr"]
@@ -564,12 +960,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("newsroom.view_audit_log")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -10,11 +10,14 @@ import datetime
 import random
 import uuid
 import zoneinfo
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from samizdat.photos.demo import create_photos
@@ -22,6 +25,7 @@ from samizdat.photos.models import GalleryItem
 from samizdat.progress import progress
 from samizdat.search.indexing import index_articles
 
+from . import bulk
 from .editions import ensure_editions
 from .models import (
     Article,
@@ -153,7 +157,7 @@ AUTHORS = [
     ("Наталля Крук", "natallia-kruk"), ("Дзмітрый Гук", "dzmitryj-huk"),
     ("Кастусь Вецер", "kastus-viecier"), ("Марына Бярэза", "maryna-biareza"),
     ("Ян Рабчук", "jan-rabchuk"), ("Таццяна Зорка", "taccciana-zorka"),
-    ("Our correspondent", "correspondent"), ("Ігар Лісты", "ihar-listy"),
+    ("Ганна Карэцкая", "correspondent"), ("Ігар Лісты", "ihar-listy"),
     ("Святлана Клён", "sviatlana-klion"), ("Алег Бор", "aleh-bor"),
 ]
 
@@ -242,12 +246,16 @@ def create_scaffolding(rng: random.Random) -> dict:
         ]):
             SocialAccount.objects.create(network=network, label=label, url=url, position=pos)
     if not DonationMethod.objects.exists():
-        DonationMethod.objects.create(
-            kind="bank", title="Bank transfer (EUR)", position=0,
-            details="Samizdat Media Foundation\nIBAN: LT12 1000 0111 0100 1000\nSWIFT: DEMOLT2X",
-        )
-        DonationMethod.objects.create(kind="card", title="Card or PayPal", position=1,
-                                      url="https://example.org/donate")
+        for lang, edition in editions.items():
+            bank, card = DONATION_TITLES.get(lang, DONATION_TITLES["en"])
+            DonationMethod.objects.create(
+                edition=edition, kind="bank", title=bank, position=0,
+                details="Samizdat Media Foundation\nIBAN: LT12 1000 0111 0100 1000\n"
+                        "SWIFT: DEMOLT2X",
+            )
+            DonationMethod.objects.create(edition=edition, kind="card", title=card, position=1,
+                                          url="https://example.org/donate")
+        # Shared by every edition: their names are the same in each language.
         DonationMethod.objects.create(kind="crypto", title="Bitcoin", position=2,
                                       address="bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh")
         DonationMethod.objects.create(kind="crypto", title="USDT (TRC20)", position=3,
@@ -265,12 +273,24 @@ PAGES = {
 }
 
 
+PAGE_STUBS = {
+    "be": "Гэта дэманстрацыйная старонка: рэдакцыя напіша тут свой тэкст.",
+    "ru": "Это демонстрационная страница: редакция напишет здесь свой текст.",
+    "en": "This is a demonstration page: the newsroom writes its own text here.",
+}
+DONATION_TITLES = {
+    "be": ("Банкаўскі пераказ (EUR)", "Картка або PayPal"),
+    "ru": ("Банковский перевод (EUR)", "Карта или PayPal"),
+    "en": ("Bank transfer (EUR)", "Card or PayPal"),
+}
+
+
 def _pages(edition: Edition, lang: str) -> None:
+    stub = PAGE_STUBS.get(lang, PAGE_STUBS["en"])
     for pos, (slug, title, kind) in enumerate(PAGES.get(lang, PAGES["en"])):
         Page.objects.get_or_create(
             edition=edition, slug=slug,
-            defaults={"title": title, "kind": kind, "position": pos,
-                      "body": f"<p>{title}: Samizdat demo.</p>"},
+            defaults={"title": title, "kind": kind, "position": pos, "body": f"<p>{stub}</p>"},
         )
 
 
@@ -289,7 +309,8 @@ def generate(articles: int, seed: int = 1, stream=None, now=None) -> int:
     base_id = (Article.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     translation_key = uuid.uuid4()
     made = 0
-    with progress(articles, "demo articles", stream) as bar:
+    indexer = _Indexer() if _parallel() else None
+    with progress(articles, "demo articles", stream) as bar, indexer or nullcontext():
         while made < articles:
             count = min(BATCH, articles - made)
             rows = []
@@ -308,35 +329,50 @@ def generate(articles: int, seed: int = 1, stream=None, now=None) -> int:
                 # any size has one.
                 photo_report = rng.random() < 0.06 or articles - 14 < i <= articles - 11
                 video = not photo_report and rng.random() < 0.05
-                rows.append(Article(
-                    edition=scaffold["editions"][lang],
-                    headline=headline,
-                    slug=f"{rng.choice(SLUG_WORDS)}-{rng.choice(SLUG_WORDS)}-{base_id + i:x}",
-                    lead=rng.choice(book.leads),
-                    body=book.body() + (VIDEO if video else ""),
-                    hero_photo_id=rng.choice(photos[lang]) if rng.random() < 0.6 else None,
-                    section=section,
-                    is_breaking=rng.random() < 0.02 and i > articles - 50,
-                    is_featured=rng.random() < 0.03,
-                    is_photo_report=photo_report,
-                    has_video=video,
-                    status=status,
-                    publish_at=publish_at,
-                    published_at=published_at,
-                    pub_date=day if (published_at or publish_at) else None,
-                    updated_at=(published_at + datetime.timedelta(hours=2))
+                rows.append({
+                    "id": base_id + i,
+                    "edition_id": scaffold["editions"][lang].pk,
+                    "headline": headline,
+                    "slug": f"{rng.choice(SLUG_WORDS)}-{rng.choice(SLUG_WORDS)}-{base_id + i:x}",
+                    "lead": rng.choice(book.leads),
+                    "body": book.body() + (VIDEO if video else ""),
+                    "hero_photo_id": rng.choice(photos[lang]) if rng.random() < 0.6 else None,
+                    "section_id": section.pk,
+                    "is_breaking": rng.random() < 0.02 and i > articles - 50,
+                    "is_featured": rng.random() < 0.03,
+                    "is_photo_report": photo_report,
+                    "has_video": video,
+                    "status": status.value,
+                    "publish_at": publish_at,
+                    "published_at": published_at,
+                    "pub_date": day if (published_at or publish_at) else None,
+                    "updated_at": (published_at + datetime.timedelta(hours=2))
                     if published_at and rng.random() < 0.05 else None,
-                    translation_key=translation_key or uuid.uuid4(),
-                ))
+                    "translation_key": translation_key or uuid.uuid4(),
+                    "_language": lang,
+                })
             with transaction.atomic():
-                created = Article.objects.bulk_create(rows, batch_size=500)
-                _relations(created, scaffold, author_ids, rng, photos)
-                index_articles([a.pk for a in created])
+                bulk.insert(Article, rows)
+                _relations(rows, scaffold, author_ids, rng, photos)
+                if indexer is None:
+                    index_articles([row["id"] for row in rows])
+            if indexer is not None:
+                indexer.index([row["id"] for row in rows])
             made += count
             bar.update(count)
+    with connection.cursor() as cursor:  # ids were given, so the sequence is behind them
+        for statement in connection.ops.sequence_reset_sql(no_style(), [Article]):
+            cursor.execute(statement)
     from samizdat.comments.demo import create_comments
 
     create_comments(rng)
+    from samizdat.comments.models import Comment
+    from samizdat.photos.models import Photo
+    from samizdat.search.engines import engine
+
+    from .bulk import analyze
+
+    analyze(Article, Byline, GalleryItem, Photo, Comment, engine().TABLE)
     return made
 
 
@@ -377,20 +413,60 @@ def _status(i, total, moment, now, rng):
     return Status.PUBLISHED, moment, None
 
 
-def _relations(created, scaffold, author_ids, rng, photos) -> None:
-    tags_through = Article.tags.through
+def _relations(rows, scaffold, author_ids, rng, photos) -> None:
     tag_rows, bylines, gallery = [], [], []
-    for article in created:
-        if article.is_photo_report:
-            for pos, photo in enumerate(rng.sample(photos[article.edition.language],
-                                                   len(photos[article.edition.language]))):
-                gallery.append(GalleryItem(article_id=article.pk, photo_id=photo,
-                                           position=pos))
-        lang_tags = scaffold["tags"][article.edition.language]
-        for tag in rng.sample(lang_tags, rng.randint(1, 4)):
-            tag_rows.append(tags_through(article_id=article.pk, tag_id=tag.pk))
+    for row in rows:
+        article, language = row["id"], row["_language"]
+        if row["is_photo_report"]:
+            for pos, photo in enumerate(rng.sample(photos[language], len(photos[language]))):
+                gallery.append({"article_id": article, "photo_id": photo, "position": pos})
+        for tag in rng.sample(scaffold["tags"][language], rng.randint(1, 4)):
+            tag_rows.append({"article_id": article, "tag_id": tag.pk})
         for pos, author in enumerate(rng.sample(author_ids, 1 if rng.random() < 0.8 else 2)):
-            bylines.append(Byline(article_id=article.pk, author_id=author, position=pos))
-    tags_through.objects.bulk_create(tag_rows, batch_size=1000)
-    Byline.objects.bulk_create(bylines, batch_size=1000)
-    GalleryItem.objects.bulk_create(gallery, batch_size=1000)
+            bylines.append({"article_id": article, "author_id": author, "position": pos})
+    bulk.insert(Article.tags.through, tag_rows)
+    bulk.insert(Byline, bylines)
+    bulk.insert(GalleryItem, gallery)
+
+
+def _parallel() -> bool:
+    """Index on a second connection while the next batch is made: on PostgreSQL the server
+    builds the search document (to_tsvector, the costliest part of a row) and can do so on
+    the other core. Not inside a transaction (a test's): the second connection would not
+    see the rows."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+class _Indexer:
+    """One batch at a time indexed in a thread of its own, with its own connection."""
+
+    def __init__(self):
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-index")
+        self.pending = None
+
+    def index(self, ids: list[int]) -> None:
+        self.wait()
+        self.pending = self.pool.submit(self._run, ids)
+
+    def wait(self) -> None:
+        if self.pending is not None:
+            self.pending.result()  # an error in the thread is raised here
+            self.pending = None
+
+    @staticmethod
+    def _run(ids: list[int]) -> None:
+        try:
+            with transaction.atomic():
+                index_articles(ids)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            if exc[0] is None:
+                self.wait()
+        finally:
+            self.pool.shutdown(wait=True)

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import get_script_prefix, reverse
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from .html import sanitize_html
+from .reserved import taken_by_the_site
 from .workflow import Status, check_transition
 
 
@@ -509,6 +511,53 @@ class Revision(models.Model):
         return f"{self.article_id} @ {self.created_at:%Y-%m-%d %H:%M:%S}"
 
 
+class ArticlePresence(models.Model):
+    """A staff member with an article's change form open, until `expires_at` (presence.py)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    since = models.DateTimeField(_("editing since"))
+    expires_at = models.DateTimeField(_("counts until"), db_index=True)
+
+    class Meta:
+        verbose_name = _("article being edited")
+        verbose_name_plural = _("articles being edited")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="presence_unique_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} @ {self.article_id}"
+
+
+class Autosave(models.Model):
+    """A staff member's text of an unpublished article as their open form last held it, kept
+    by its script until they save or discard it (newsroom/autosave.py). Not a change to the
+    article: no revision, no audit entry, nothing readers or other editors see."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    headline = models.CharField(_("headline"), max_length=250, blank=True)
+    lead = models.TextField(_("lead"), blank=True)
+    body = models.TextField(_("body"), blank=True)
+    # The revision the form was opened at: a restored text is saved against it, so a save
+    # made by someone else since is shown as a conflict, never overwritten.
+    based_on = models.PositiveBigIntegerField(_("opened at revision"), default=0)
+    saved_at = models.DateTimeField(_("autosaved"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("autosaved text")
+        verbose_name_plural = _("autosaved texts")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="autosave_unique_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} @ {self.article_id}"
+
+
 class Page(models.Model):
     """A static page of an edition: About, Contacts, Support..."""
 
@@ -549,6 +598,15 @@ class Page(models.Model):
         with override(self.edition.language):
             return reverse("site:page", kwargs={"slug": self.slug})
 
+    def clean(self):
+        super().clean()
+        if self.slug and self.edition_id and taken_by_the_site(self.edition.language,
+                                                                self.slug):
+            raise ValidationError({"slug": _(
+                "The address /%(language)s/%(slug)s/ is the site's own (search, news lists, "
+                "the text-only edition…): choose another slug.") % {
+                "language": self.edition.language, "slug": self.slug}})
+
 
 class AuditEntry(models.Model):
     """Who did what, when: written by the actions, never edited."""
@@ -586,6 +644,20 @@ class SiteSettings(models.Model):
     contact_email = models.EmailField(_("contact email"), blank=True)
     contacts = models.TextField(_("contacts"), blank=True)
     support_text = models.TextField(_("support call to action"), blank=True)
+    # The newsroom's own call or campaign in the masthead, beside "Support the website":
+    # a link of its choosing, never a third party's advertisement.
+    campaign_text = models.CharField(
+        _("masthead call to action"), max_length=60, blank=True,
+        help_text=_("A few words shown in the masthead of every page of this edition beside "
+                    "“Support the website”, linking to the address below."),
+    )
+    campaign_url = models.CharField(
+        _("masthead call to action address"), max_length=500, blank=True,
+        validators=[RegexValidator(
+            r"^(/(?![/\\])|https?://)[^\s\\]*$",  # no //host, no /\host (browsers read it so)
+            _("Give an address on this site starting with / or a full https:// address."),
+        )],
+    )
 
     class Meta:
         verbose_name = _("site settings")

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from . import bulk
 from .models import Article, AuditEntry, LegacyRedirect, Page, Section, Tag
 
 # The query keys that name content on a WordPress site (post, page, category, tag, author,
@@ -163,9 +164,11 @@ def add_many(items: Iterable[tuple[str, dict]]) -> int:
 def _store(chunk: dict) -> int:
     if not chunk:
         return 0
-    LegacyRedirect.objects.bulk_create(
-        list(chunk.values()), update_conflicts=True, unique_fields=["old_path", "query"],
-        update_fields=[name.removesuffix("_id") for name in _UPDATED])
+    columns = ("old_path", "query", *_UPDATED)
+    bulk.insert(LegacyRedirect,
+                [{name: getattr(redirect, name) for name in columns}
+                 for redirect in chunk.values()],
+                unique_fields=["old_path", "query"], update_fields=_UPDATED)
     stored = len(chunk)
     chunk.clear()
     return stored

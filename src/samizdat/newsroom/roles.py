@@ -23,6 +23,14 @@ ROLES: dict[str, set[str] | str] = {
         "newsroom.publish_article", "newsroom.edit_any_article", "newsroom.view_revision",
         "comments.view_comment", "comments.change_comment", "comments.moderate_comment",
         "comments.view_ban", "comments.add_ban",
+        # An article's Telegram choice and delivery; the channels are the administrators'.
+        "telegram.add_post", "telegram.change_post", "telegram.view_post",
+        "telegram.view_correction",
+        # The newsletter's settings, the day's digest, the alert mark and the mailings; the
+        # subscribers are the administrators'.
+        *(f"newsletter.{verb}_{model}" for verb in ("add", "change", "view")
+          for model in ("editionnewsletter", "digest", "digestitem", "articlealert")),
+        "newsletter.view_send",
     },
     "moderator": {
         "comments.view_comment", "comments.change_comment", "comments.moderate_comment",

@@ -7,16 +7,21 @@ the change so caches and static copies follow.
 
 import datetime
 import difflib
+import uuid
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from samizdat.photos import services as photos
 
+from . import bulk
 from .html import sanitize_html
 from .models import (
     Article,
@@ -57,6 +62,15 @@ def can_edit(user, article: Article) -> bool:
     return own and article.status in (Status.DRAFT, Status.REVIEW)
 
 
+def visible_articles(user):
+    """The articles a staff member may see in the desk: all of them for editors, their own
+    and those they sign for contributors (the article list, the translation search)."""
+    articles = Article.objects.all()
+    if user.has_perm("newsroom.edit_any_article"):
+        return articles
+    return articles.filter(Q(created_by=user) | Q(authors__user=user)).distinct()
+
+
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
@@ -95,12 +109,22 @@ def record_revision(article: Article, user=None, note: str = "") -> Revision:
 
 def compare_revisions(old: Revision, new: Revision) -> list[dict]:
     """Per changed field, a line diff of the two versions' text, for the compare screen."""
+    return compare_data(old.data, new.data)
+
+
+# Which of the article's fields a revision's key stands for, for its label.
+_FIELD_OF = {"section_id": "section", "extra_section_ids": "extra_sections", "tag_ids": "tags",
+             "author_ids": "authors"}
+
+
+def compare_data(old: dict, new: dict) -> list[dict]:
+    """Per changed field of two snapshots: its label, name and a line diff of the texts."""
     names = {
         "section_id": Section, "extra_section_ids": Section, "tag_ids": Tag, "author_ids": Author,
     }
     changes = []
-    for field in (*REVISION_FIELDS, "extra_section_ids", "tag_ids", "author_ids"):
-        a, b = old.data.get(field), new.data.get(field)
+    for field in ("status", *REVISION_FIELDS, "extra_section_ids", "tag_ids", "author_ids"):
+        a, b = old.get(field), new.get(field)
         if a == b:
             continue
         if field in names:
@@ -109,12 +133,15 @@ def compare_revisions(old: Revision, new: Revision) -> list[dict]:
             labels = {o.pk: str(o) for o in model.objects.filter(pk__in=ids)}
             a = ", ".join(labels.get(i, "?") for i in (a if isinstance(a, list) else [a]) if i)
             b = ", ".join(labels.get(i, "?") for i in (b if isinstance(b, list) else [b]) if i)
+        elif field == "status":
+            a, b = (Status(v).label if v else "" for v in (a, b))
         a_lines = _text_lines(a)
         b_lines = _text_lines(b)
         diff = [
             line for line in difflib.ndiff(a_lines, b_lines) if not line.startswith("?")
         ]
-        changes.append({"field": field, "diff": diff})
+        label = Article._meta.get_field(_FIELD_OF.get(field, field)).verbose_name
+        changes.append({"field": field, "label": capfirst(label), "diff": diff})
     return changes
 
 
@@ -124,6 +151,55 @@ def _text_lines(value) -> list[str]:
         text = text.replace("</p>", "</p>\n").replace("<br>", "\n")
         text = strip_tags(text)
     return text.splitlines() or [""]
+
+
+def latest_revision_id(article: Article) -> int:
+    """The version an edit starts from: the article's newest revision (0 for none)."""
+    return article.revisions.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def opened_version(article: Article) -> int:
+    """The version a change form opens at. An article never saved through the actions (the
+    demo's, a bulk load's) gets a first revision of itself as it stands, so an editor who
+    meets another's save can be shown what that save changed."""
+    found = latest_revision_id(article)
+    if found:
+        return found
+    with transaction.atomic():  # two editors opening it at once make one first revision
+        list(Article.objects.select_for_update().filter(pk=article.pk).values_list("pk"))
+        return latest_revision_id(article) or record_revision(
+            article, note=_("As it was before its first edit")).pk
+
+
+@dataclass
+class Conflict:
+    """Saves that happened after a form was opened: the edit must not overwrite them."""
+
+    revisions: list[Revision]  # newest first
+    changes: list[dict]  # compare_data of the opened version and the newest, [] if unknown
+
+    @property
+    def latest(self) -> Revision:
+        return self.revisions[0]
+
+
+def find_conflict(article: Article, opened: int) -> Conflict | None:
+    """Whoever saved `article` after revision `opened` (0: none) and what they changed.
+
+    Locks the article's row first. Called inside the transaction that saves the edit, the
+    lock holds until that commits: every save records its revision in a transaction that has
+    written the row, so another save is either seen here or waits for this one.
+    """
+    list(Article.objects.select_for_update().filter(pk=article.pk).values_list("pk"))
+    newer = list(article.revisions.filter(pk__gt=opened).select_related("user").order_by("-pk"))
+    if not newer:
+        return None
+    base = article.revisions.filter(pk=opened).first() if opened else None
+    changes = []
+    if base is not None:
+        changes = compare_data({**base.data, "status": base.status},
+                               {**newer[0].data, "status": newer[0].status})
+    return Conflict(revisions=newer, changes=changes)
 
 
 @transaction.atomic
@@ -261,23 +337,23 @@ def import_articles(user, staged: list[tuple[Article, list[int], list[int], list
         articles.append(article)
     Article.objects.bulk_create(articles)
     tags, extras, bylines, revisions = [], [], [], []
+    user_id = user.pk or None
     for article, tag_ids, extra_ids, author_ids in staged:
-        tags += [Article.tags.through(article_id=article.pk, tag_id=pk)
-                 for pk in dict.fromkeys(tag_ids)]
-        extras += [Article.extra_sections.through(article_id=article.pk, section_id=pk)
+        tags += [{"article_id": article.pk, "tag_id": pk} for pk in dict.fromkeys(tag_ids)]
+        extras += [{"article_id": article.pk, "section_id": pk}
                    for pk in dict.fromkeys(extra_ids)]
         authors = list(dict.fromkeys(author_ids))
-        bylines += [Byline(article_id=article.pk, author_id=pk, position=position)
+        bylines += [{"article_id": article.pk, "author_id": pk, "position": position}
                     for position, pk in enumerate(authors)]
         data = {name: getattr(article, name) for name in REVISION_FIELDS}
         data.update(extra_section_ids=sorted(set(extra_ids)), tag_ids=sorted(set(tag_ids)),
                     author_ids=authors)
-        revisions.append(Revision(article_id=article.pk, user=user if user.pk else None,
-                                  status=article.status, data=data, note=note[:200]))
-    Article.tags.through.objects.bulk_create(tags)
-    Article.extra_sections.through.objects.bulk_create(extras)
-    Byline.objects.bulk_create(bylines)
-    Revision.objects.bulk_create(revisions)
+        revisions.append({"article_id": article.pk, "user_id": user_id,
+                          "status": article.status, "data": data, "note": note[:200]})
+    bulk.insert(Article.tags.through, tags)
+    bulk.insert(Article.extra_sections.through, extras)
+    bulk.insert(Byline, bylines)
+    bulk.insert(Revision, revisions)
     if articles:
         AuditEntry.objects.create(
             actor=user if user.pk else None,
@@ -391,3 +467,94 @@ def publish_due(now: datetime.datetime | None = None) -> list[int]:
 
 def _announce(article: Article, action: str) -> None:
     transaction.on_commit(lambda: content_changed.send(Article, article=article, action=action))
+
+
+# --- Translations ---------------------------------------------------------------------------
+# One story's versions share a translation_key, at most one per edition.
+
+@transaction.atomic
+def link_translation(article: Article, other: Article, user) -> Article:
+    """Put `article` in the translation group of `other` (it leaves its own group)."""
+    _require(can_edit(user, article), _("You may not edit this article."))
+    # Not a way to read others' drafts: the other version must be one the user may see.
+    _require(visible_articles(user).filter(pk=other.pk).exists(),
+             _("You may not edit this article."))
+    check_translation(article, other)
+    article.translation_key = other.translation_key
+    article.save(update_fields=["translation_key", "modified_at"])  # signals: both groups
+    audit(user, "link-translation", article, other=other.pk)
+    if article.status == Status.PUBLISHED or other.status == Status.PUBLISHED:
+        _announce(article, "translation")
+    return article
+
+
+def check_translation(article: Article, other: Article) -> None:
+    """Refuse a link that would put two versions of one edition in a group."""
+    if other.pk == article.pk:
+        raise ValidationError(_("An article cannot be its own translation."))
+    if other.edition_id == article.edition_id:
+        raise ValidationError(
+            _("“%(headline)s” is in the same edition as this article; a translation must be "
+              "in another edition.") % {"headline": other.headline})
+    taken = (Article.objects.filter(translation_key=other.translation_key,
+                                    edition_id=article.edition_id)
+             .exclude(pk=article.pk).first())
+    if taken is not None:
+        raise ValidationError(
+            _("“%(headline)s” already has a version in this edition: “%(taken)s”. Unlink that "
+              "one first.") % {"headline": other.headline, "taken": taken.headline})
+
+
+@transaction.atomic
+def unlink_translation(article: Article, user) -> Article:
+    """Take `article` out of its translation group; the others stay linked to each other."""
+    _require(can_edit(user, article), _("You may not edit this article."))
+    was = article.translation_key
+    article.translation_key = uuid.uuid4()
+    article.save(update_fields=["translation_key", "modified_at"])
+    audit(user, "unlink-translation", article, group=str(was))
+    if article.status == Status.PUBLISHED:
+        _announce(article, "translation")
+    return article
+
+
+def matching_section(section: Section | None, edition) -> Section | None:
+    """The section of `edition` that corresponds to `section`, when that is clear: the same
+    slug, else the one translations of that section's articles were placed in each time."""
+    if section is None:
+        return None
+    if section.edition_id == edition.pk:
+        return section
+    same = Section.objects.filter(edition=edition, slug=section.slug).first()
+    if same is not None:
+        return same
+    used = set(Article.objects.filter(
+        edition=edition, section__isnull=False,
+        translation_key__in=Article.objects.filter(section=section).values("translation_key"),
+    ).values_list("section_id", flat=True).distinct()[:2])
+    return Section.objects.get(pk=used.pop()) if len(used) == 1 else None
+
+
+def matching_tags(tags, edition) -> list[Tag]:
+    """The tags of `edition` with the slugs of `tags` (the same name, transliterated)."""
+    return list(Tag.objects.filter(edition=edition, slug__in=[t.slug for t in tags]))
+
+
+def translation_start(source: Article, edition) -> dict:
+    """What a new version of `source` in `edition` starts with: its text to translate, its
+    photo, the matching section and tags, its authors, and its translation group."""
+    section = matching_section(source.section, edition)
+    return {
+        "edition": edition.pk,
+        "headline": source.headline,
+        "slug": source.slug,
+        "lead": source.lead,
+        "body": source.body,
+        "hero_photo": source.hero_photo_id,
+        "section": section.pk if section else None,
+        "tags": [t.pk for t in matching_tags(source.tags.all(), edition)],
+        "is_photo_report": source.is_photo_report,
+        "has_video": source.has_video,
+        "translation_of": source.pk,
+        "author_ids": list(source.bylines.values_list("author_id", flat=True)),
+    }

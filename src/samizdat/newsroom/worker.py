@@ -11,7 +11,8 @@ database and its own deaths.
   machine gone) is set back to READY and runs again: every task must be safe to run twice
   (`once` keeps emails and other outside effects to one per event).
 - Every `TASK_WORKER_SWEEP_SECONDS` the worker itself publishes the scheduled articles that
-  are due, so a lost per-schedule task cannot delay one.
+  are due, so a lost per-schedule task cannot delay one, and enqueues the scheduled backup
+  when one is due (ops/schedule.py claims it in the database: once, whichever worker).
 """
 
 import datetime
@@ -85,6 +86,8 @@ def once(key: str) -> bool:
 
 
 def beat(worker_id: str, started_at: datetime.datetime) -> None:
+    from samizdat.bake import tasks as bake_tasks
+
     from .models import TaskWorker
 
     TaskWorker.objects.update_or_create(
@@ -93,6 +96,7 @@ def beat(worker_id: str, started_at: datetime.datetime) -> None:
         create_defaults={"seen_at": timezone.now(), "started_at": started_at,
                          "host": socket.gethostname()[:255], "pid": os.getpid()},
     )
+    bake_tasks.announce_copy(setting("TASK_WORKER_LEASE_SECONDS", 60))
 
 
 def requeue_stale(now: datetime.datetime | None = None, lease: float | None = None,
@@ -143,6 +147,32 @@ def sweep(now: datetime.datetime | None = None) -> None:
     if published:
         logger.info("Published scheduled articles %s", published)
     TaskOnce.objects.filter(done_at__lt=now - datetime.timedelta(days=30)).delete()
+    from samizdat.ops import schedule
+
+    try:
+        schedule.enqueue_due(now)
+    except DATABASE_ERRORS:
+        raise
+    except Exception:
+        logger.exception("Could not enqueue the scheduled backup")
+    # Telegram deliveries that are due but whose task went missing (telegram/services.py).
+    from samizdat.telegram import services as telegram
+
+    try:
+        telegram.sweep(now)
+    except DATABASE_ERRORS:
+        raise
+    except Exception:
+        logger.exception("Could not catch up with Telegram deliveries")
+    # The newsletter: digests whose hour has come, mailings to resume (newsletter/services.py).
+    from samizdat.newsletter import services as newsletter
+
+    try:
+        newsletter.sweep(now)
+    except DATABASE_ERRORS:
+        raise
+    except Exception:
+        logger.exception("Could not start or resume newsletter mailings")
 
 
 class Worker(DBWorker):
@@ -198,9 +228,17 @@ class Worker(DBWorker):
             self._leave()
 
     def _run_next(self) -> bool:
+        from samizdat.bake import tasks as bake_tasks
+
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
         if not self.process_all_queues:
-            tasks = tasks.filter(queue_name__in=self.queue_names)
+            queues = list(self.queue_names)
+            # The baked copy's updates go to the worker of the machine that holds the copy.
+            if "default" in queues and bake_tasks.copy_here():
+                queues.append(bake_tasks.QUEUE)
+            tasks = tasks.filter(queue_name__in=queues)
+        elif not bake_tasks.copy_here():
+            tasks = tasks.exclude(queue_name=bake_tasks.QUEUE)
         if self.excluded_queue_names:
             tasks = tasks.exclude(queue_name__in=self.excluded_queue_names)
         with exclusive_transaction(tasks.db):

@@ -26,15 +26,17 @@ import hashlib
 import hmac
 import importlib.metadata
 import json
+import logging
 import os
 import re
 import shutil
+import socket
 import sys
 import tarfile
 import tempfile
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,9 +46,10 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.serializers import jsonl
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
+from django.db import DatabaseError, connection, models
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .export import snapshot
 
@@ -59,6 +62,8 @@ FILES = "files"
 IDENTITY = "identity.age"
 CHUNK = 2000
 
+logger = logging.getLogger("samizdat.backup")
+
 # Not backed up: made again by `migrate` (content types, permissions, referred to by natural
 # key), or state that means nothing on another machine or is dangerous to bring back there
 # (sessions would sign people in, lockouts and attempts, the task queue and its workers —
@@ -67,7 +72,8 @@ EXCLUDED = frozenset({
     "contenttypes.contenttype", "auth.permission", "sessions.session",
     "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog",
     "axes.accessattemptexpiration", "django_tasks_database.dbtaskresult",
-    "newsroom.taskworker", "newsroom.taskonce",
+    "newsroom.taskworker", "newsroom.taskonce", "ops.backuprun",
+    "newsroom.articlepresence",  # who has an article open: minutes old, means nothing later
 })
 # Referred to by natural key, since their ids differ from one installation to the next.
 NATURAL = frozenset({"contenttypes.contenttype", "auth.permission"})
@@ -140,9 +146,11 @@ def applied_migrations() -> dict[str, list[str]]:
     return applied
 
 
-def dump_database(folder: Path, chunk: int = CHUNK) -> tuple[list[dict], dict[str, int], dict]:
+def dump_database(folder: Path, chunk: int = CHUNK, bar=None
+                  ) -> tuple[list[dict], dict[str, int], dict]:
     """The database into folder/db/, each model a file; returns the files (in load order),
-    the counts per model and the applied migrations, all from one snapshot."""
+    the counts per model and the applied migrations, all from one snapshot. `bar` (from
+    samizdat.progress) is told of every row."""
     (folder / "db").mkdir(parents=True)
     tables, counts = [], {}
     with snapshot():
@@ -152,17 +160,69 @@ def dump_database(folder: Path, chunk: int = CHUNK) -> tuple[list[dict], dict[st
             label = model._meta.label_lower
             member = f"db/{n:03d}-{label}.jsonl"
             with open(folder / member, "w", encoding="utf-8", newline="\n") as out:
-                objects = _counted(_queryset(model).iterator(chunk_size=chunk), counts, label)
-                Serializer().serialize(objects, stream=out, cls=ExactEncoder)
+                counts[label] = 0
+                for line in dumped_lines(model, chunk):
+                    out.write(line)
+                    counts[label] += 1
+                    if bar is not None:
+                        bar.update(1)
             tables.append({"model": label, "member": member})
     return tables, counts, {"migrations": migrations, "photo_keys": photo_keys}
 
 
-def _counted(objects: Iterable, counts: dict, label: str):
-    counts[label] = 0
-    for obj in objects:
-        counts[label] += 1
-        yield obj
+def dumped_lines(model, chunk: int = CHUNK) -> Iterator[str]:
+    """The table's rows as lines of Django's JSON Lines serialization (`Serializer` below,
+    which writes the same lines, is the reference the tests hold this to), read as tuples
+    instead of model instances: at 1,000,000 articles the instances and Django's per-field
+    serializing were most of a backup's time, and a backup shares the cores with readers."""
+    label = model._meta.label_lower
+    pk = model._meta.pk
+    fields = [f for f in model._meta.local_fields if f.serialize]
+    convert = [_to_json(f) for f in fields]
+    names = [f.name for f in fields]
+    query = model._base_manager.order_by(pk.attname).values_list(
+        pk.attname, *(f.attname for f in fields))
+    pk_convert = _to_json(pk)
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    for row in query.iterator(chunk_size=chunk):
+        values = {name: value if to is None or value is None else to(value)
+                  for name, to, value in zip(names, convert, row[1:], strict=True)}
+        key = row[0] if pk_convert is None else pk_convert(row[0])
+        yield dumps({"model": label, "pk": key, "fields": values}) + "\n"
+
+
+def _to_json(field):
+    """How a column's value becomes what Django's serializer would write, or None: as it is."""
+    if field.is_relation:
+        target = field.remote_field.model
+        if target._meta.label_lower in NATURAL:
+            query = target._base_manager.all()
+            if target._meta.label_lower == "auth.permission":
+                query = query.select_related("content_type")
+            keys = {obj.pk: list(obj.natural_key()) for obj in query}
+            return keys.__getitem__
+        field = field.target_field
+    if isinstance(field, models.DateTimeField | models.DateField | models.TimeField):
+        return lambda value: value.isoformat()  # as ExactEncoder: to the microsecond
+    if isinstance(field, models.JSONField):
+        return None
+    if isinstance(field, models.CharField | models.TextField | models.BooleanField
+                  | models.IntegerField | models.FloatField):
+        return None
+    return lambda value, field=field: field.value_to_string(_Row(field.attname, value))
+
+
+class _Row:
+    """What Field.value_to_string reads a value from: an object with the attribute."""
+
+    def __init__(self, attname: str, value):
+        setattr(self, attname, value)
+
+
+def rows_by_table() -> dict[str, list[dict]]:
+    """Every row of every backed-up table, as the backup writes it (a restore's check)."""
+    return {model._meta.label_lower: [json.loads(line) for line in dumped_lines(model)]
+            for model in dumped_models()}
 
 
 def _photo_keys() -> list[str]:
@@ -201,9 +261,10 @@ def configured_recipients() -> list:
             else:
                 found.append(pyrage.x25519.Recipient.from_str(text))
         except pyrage.RecipientError as error:
-            raise BackupError(
-                f"SAMIZDAT_BACKUP_RECIPIENTS: {text[:20]}… is not an age public key "
-                f"(age1…, from age-keygen or `samizdat backup --keygen`): {error}") from None
+            raise BackupError(_(
+                "SAMIZDAT_BACKUP_RECIPIENTS: %(key)s… is not an age public key (age1…, from "
+                "age-keygen or `samizdat backup --keygen`): %(error)s")
+                % {"key": text[:20], "error": error}) from None
     return found
 
 
@@ -216,15 +277,16 @@ def read_identities(paths: Iterable) -> list:
         try:
             lines = Path(path).read_text().splitlines()
         except OSError as error:
-            raise BackupError(f"cannot read the identity file {path}: {error}") from None
+            raise BackupError(_("cannot read the identity file %(path)s: %(error)s")
+                              % {"path": path, "error": error}) from None
         for line in lines:
             line = line.strip()
             if line and not line.startswith("#"):
                 try:
                     found.append(pyrage.x25519.Identity.from_str(line))
                 except pyrage.IdentityError:
-                    raise BackupError(f"{path}: not an age identity file (AGE-SECRET-KEY-1…)"
-                                      ) from None
+                    raise BackupError(_("%(path)s: not an age identity file "
+                                        "(AGE-SECRET-KEY-1…)") % {"path": path}) from None
     return found
 
 
@@ -234,9 +296,9 @@ def passphrase(ask: bool, confirm: bool = False) -> str:
         return settings.BACKUP_PASSPHRASE
     if not ask or not sys.stdin.isatty():
         return ""
-    first = getpass.getpass("Backup passphrase: ")
-    if confirm and first and getpass.getpass("The same passphrase again: ") != first:
-        raise BackupError("the two passphrases differ")
+    first = getpass.getpass(_("Backup passphrase: "))
+    if confirm and first and getpass.getpass(_("The same passphrase again: ")) != first:
+        raise BackupError(_("the two passphrases differ"))
     return first
 
 
@@ -248,8 +310,8 @@ def passphrase_identity(target: "Target", secret: str, create: bool):
     sealed = target.read_small(IDENTITY)
     if sealed is None:
         if not create:
-            raise BackupError(f"{target.url(IDENTITY)} is missing: this target holds no "
-                              "passphrase-encrypted backups")
+            raise BackupError(_("%(file)s is missing: this target holds no "
+                                "passphrase-encrypted backups") % {"file": target.url(IDENTITY)})
         identity = pyrage.x25519.Identity.generate()
         target.write_small(IDENTITY, pyrage.passphrase.encrypt(str(identity).encode(), secret))
         return identity
@@ -257,7 +319,8 @@ def passphrase_identity(target: "Target", secret: str, create: bool):
         return pyrage.x25519.Identity.from_str(
             pyrage.passphrase.decrypt(sealed, secret).decode().strip())
     except (pyrage.DecryptError, pyrage.IdentityError, ValueError):
-        raise BackupError(f"{target.url(IDENTITY)} does not open with this passphrase") from None
+        raise BackupError(_("%(file)s does not open with this passphrase")
+                          % {"file": target.url(IDENTITY)}) from None
 
 
 def blob_id(sha256: str) -> str:
@@ -368,13 +431,14 @@ class S3Target(Target):
     def __init__(self, url: str):
         bucket, _slash, prefix = url.removeprefix("s3://").partition("/")
         if not bucket:
-            raise BackupError(f"{url}: name a bucket, as in s3://bucket/prefix")
+            raise BackupError(_("%(url)s: name a bucket, as in s3://bucket/prefix")
+                              % {"url": url})
         self.bucket, self.prefix = bucket, prefix.strip("/")
         try:
             import boto3
         except ImportError:
-            raise BackupError("an S3 target needs the S3 client: pip install 'samizdat[s3]'"
-                              ) from None
+            raise BackupError(_("an S3 target needs the S3 client: pip install "
+                                "'samizdat[s3]'")) from None
         self.client = boto3.client("s3")
 
     def key(self, name):
@@ -419,8 +483,8 @@ class S3Target(Target):
 
 def target_for(where: str) -> Target:
     if not where:
-        raise BackupError("name a target with --to (a folder or s3://bucket/prefix) or set "
-                          "SAMIZDAT_BACKUP_TO")
+        raise BackupError(_("name a target with --to (a folder or s3://bucket/prefix) or set "
+                            "SAMIZDAT_BACKUP_TO"))
     return S3Target(where) if where.startswith("s3://") else FolderTarget(where)
 
 
@@ -441,6 +505,7 @@ class Result:
     size: int
     seconds: float
     counts: dict[str, int]
+    target: str = ""
     files: int = 0
     files_sent: int = 0
     bytes_sent: int = 0
@@ -456,7 +521,7 @@ def _lock():
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BackupError("another backup is running on this machine") from None
+            raise BackupError(_("another backup is running on this machine")) from None
         yield
 
 
@@ -483,46 +548,66 @@ def encryption_recipients(target: Target, ask: bool = False) -> list:
     if secret:
         found.append(passphrase_identity(target, secret, create=True).to_public())
     if not found:
-        raise BackupError("nothing to encrypt to: set SAMIZDAT_BACKUP_RECIPIENTS (age public "
-                          "keys, age1…) or SAMIZDAT_BACKUP_PASSPHRASE")
+        raise BackupError(_("nothing to encrypt to: set SAMIZDAT_BACKUP_RECIPIENTS (age "
+                            "public keys, age1…) or SAMIZDAT_BACKUP_PASSPHRASE"))
     return found
 
 
 def backup(to: str = "", *, keep_daily: int = 0, keep_weekly: int = 0, ask: bool = False,
-           chunk: int = CHUNK) -> Result:
-    """Write one archive to `to` (or SAMIZDAT_BACKUP_TO); returns where it went."""
+           chunk: int = CHUNK, run=None, stream=None) -> Result:
+    """Write one archive to `to` (or SAMIZDAT_BACKUP_TO); returns where it went. The run is
+    recorded, failed or not, in `run` (a BackupRun the schedule claimed) or a new one.
+    With a `stream`, its progress is shown there (a bar on a terminal, plain lines else)."""
+    from .models import BackupRun
+
+    run = run or BackupRun()
+    run.result, run.target, run.message = BackupRun.Result.RUNNING, to or settings.BACKUP_TO, ""
+    run.host, run.started_at, run.finished_at = socket.gethostname()[:255], timezone.now(), None
+    run.save()
+    try:
+        result = _backup(run.target, keep_daily, keep_weekly, ask, chunk, stream)
+    except BaseException as error:
+        _record_failure(run, error)
+        raise
+    run.result, run.finished_at = BackupRun.Result.OK, timezone.now()
+    run.target, run.archive, run.size = result.target, result.url, result.size
+    run.files, run.files_sent = result.files, result.files_sent
+    run.save()
+    return result
+
+
+def _record_failure(run, error: BaseException) -> None:
+    from .models import BackupRun
+
+    run.result, run.finished_at = BackupRun.Result.FAILED, timezone.now()
+    run.message = (str(error) if isinstance(error, BackupError)
+                   else f"{type(error).__name__}: {error}")[:4000]
+    try:
+        run.save()
+    except DatabaseError:  # the database itself is what failed: the error still goes up
+        logger.warning("Could not record the failed backup: %s", run.message)
+
+
+def _backup(to: str, keep_daily: int, keep_weekly: int, ask: bool, chunk: int,
+            stream=None) -> Result:
     import pyrage
 
     clock = time.monotonic()
-    target = target_for(to or settings.BACKUP_TO)
+    target = target_for(to)
     recipients = encryption_recipients(target, ask)
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
     with _lock(), tempfile.TemporaryDirectory(dir=settings.VAR_DIR, prefix=".backup-") as tmp:
         work = Path(tmp) / "archive"
         created = timezone.now()
-        tables, counts, state = dump_database(work, chunk)
+        with shown_progress(None, "backup: database rows", stream) as bar:
+            tables, counts, state = dump_database(work, chunk, bar)
         _write_keys(work)
         present = target.blobs()
-        files, missing, sent, sent_bytes = {}, [], 0, 0
-        for name in media_names(state["photo_keys"]):
-            plain = Path(tmp) / "file"
-            try:
-                with default_storage.open(name, "rb") as source, open(plain, "wb") as out:
-                    shutil.copyfileobj(source, out, 1 << 20)
-            except (FileNotFoundError, OSError):
-                missing.append(name)  # deleted since the snapshot
-                continue
-            digest = sha256_file(plain)
-            blob = blob_id(digest)
-            files[name] = {"sha256": digest, "size": plain.stat().st_size, "blob": blob}
-            if blob not in present:
-                sealed = Path(tmp) / "file.age"
-                with open(plain, "rb") as source, open(sealed, "wb") as out:
-                    pyrage.encrypt_io(source, out, recipients)
-                target.put(Target.blob_name(blob), sealed)
-                present.add(blob)
-                sent += 1
-                sent_bytes += sealed.stat().st_size
+        files, missing = {}, []
+        names = media_names(state["photo_keys"])
+        with shown_progress(len(names), "backup: photo files", stream) as bar:
+            sent, sent_bytes = _send_files(names, target, present, recipients, Path(tmp),
+                                           files, missing, bar)
         members = {}
         for path in sorted(p for p in work.rglob("*") if p.is_file()):
             member = path.relative_to(work).as_posix()
@@ -551,34 +636,76 @@ def backup(to: str = "", *, keep_daily: int = 0, keep_weekly: int = 0, ask: bool
         target.put(name.replace(SUFFIX, ".files"), index)  # before the archive: see collect()
         target.put(name, sealed)
         result = Result(url=target.url(name), name=name, size=sealed.stat().st_size,
-                        seconds=0.0, counts=counts, files=len(files), files_sent=sent,
-                        bytes_sent=sent_bytes, missing=missing)
+                        seconds=0.0, counts=counts, target=target.url(), files=len(files),
+                        files_sent=sent, bytes_sent=sent_bytes, missing=missing)
         if keep_daily or keep_weekly:
             result.deleted = prune(target, keep_daily=keep_daily, keep_weekly=keep_weekly)
         collect(target)
     result.seconds = time.monotonic() - clock
-    _record(result)
     return result
 
 
-LAST = "backup-last.json"
+# Where a backup made before backups were recorded in the database noted its end.
+LEGACY_LAST = "backup-last.json"
 
 
-def _record(result: Result) -> None:
-    """The last good backup, for health checks (samizdat.monitoring) and the operator."""
-    path = settings.VAR_DIR / LAST
-    temporary = path.with_name(f".{LAST}.tmp")
-    temporary.write_text(json.dumps({
-        "finished_at": timezone.now().astimezone(datetime.UTC).isoformat(),
-        "url": result.url, "size": result.size, "seconds": round(result.seconds, 2),
-        "files": result.files, "files_sent": result.files_sent}, indent=1))
-    os.replace(temporary, path)
+def _send_files(names, target: "Target", present: set, recipients, tmp: Path, files: dict,
+                missing: list, bar) -> tuple[int, int]:
+    """Each photo file into `files` (checksum, size, blob), sealed and sent unless the target
+    holds its blob already; returns how many were sent and their bytes."""
+    import pyrage
+
+    sent, sent_bytes = 0, 0
+    for name in names:
+        bar.update(1)
+        plain = tmp / "file"
+        try:
+            with default_storage.open(name, "rb") as source, open(plain, "wb") as out:
+                shutil.copyfileobj(source, out, 1 << 20)
+        except (FileNotFoundError, OSError):
+            missing.append(name)  # deleted since the snapshot
+            continue
+        digest = sha256_file(plain)
+        blob = blob_id(digest)
+        files[name] = {"sha256": digest, "size": plain.stat().st_size, "blob": blob}
+        if blob not in present:
+            sealed = tmp / "file.age"
+            with open(plain, "rb") as source, open(sealed, "wb") as out:
+                pyrage.encrypt_io(source, out, recipients)
+            target.put(Target.blob_name(blob), sealed)
+            present.add(blob)
+            sent += 1
+            sent_bytes += sealed.stat().st_size
+    return sent, sent_bytes
+
+
+@contextmanager
+def shown_progress(total, desc: str, stream):
+    """samizdat.progress's bar on `stream`, or one that shows nothing (scheduled runs)."""
+    if stream is None:
+        yield _Silent()
+        return
+    from samizdat.progress import progress
+
+    with progress(total, desc, stream) as bar:
+        yield bar
+
+
+class _Silent:
+    def update(self, n=1):
+        pass
 
 
 def last_finished() -> datetime.datetime | None:
-    """When the last good backup from this machine finished (None: never)."""
+    """When the last good backup of this site finished, on any machine (None: never)."""
+    from .models import BackupRun
+
+    finished = (BackupRun.objects.filter(result=BackupRun.Result.OK)
+                .order_by("-finished_at").values_list("finished_at", flat=True).first())
+    if finished is not None:
+        return finished
     try:
-        data = json.loads((settings.VAR_DIR / LAST).read_text())
+        data = json.loads((settings.VAR_DIR / LEGACY_LAST).read_text())
         return datetime.datetime.fromisoformat(data["finished_at"])
     except (OSError, ValueError, KeyError):
         return None
@@ -626,7 +753,7 @@ def kept(names: Iterable[str], keep_daily: int, keep_weekly: int) -> set[str]:
 def prune(target: Target, keep_daily: int = 0, keep_weekly: int = 0) -> list[str]:
     """Delete the archives outside the policy (and their file lists); returns their names."""
     if keep_daily < 0 or keep_weekly < 0:
-        raise BackupError("--keep-daily and --keep-weekly count archives: 0 or more")
+        raise BackupError(_("--keep-daily and --keep-weekly count archives: 0 or more"))
     archives = [n for n in target.names() if NAME.match(n)]
     keep = kept(archives, keep_daily, keep_weekly)
     gone = sorted(n for n in archives if n not in keep)

@@ -1,6 +1,8 @@
-"""What an import brought in: each item of the source recorded against its id there."""
+"""What an import brought in (each item of the source recorded against its id there), and
+the backups made (by hand or by the worker's schedule) with their outcome."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,3 +45,42 @@ class ImportRecord(models.Model):
 
     def __str__(self):
         return f"{self.source} {self.kind} {self.wp_id}"
+
+
+class BackupRun(models.Model):
+    """One backup (ops/backup.py), made by hand or claimed by the worker's schedule: what the
+    admin and the health check show. Kept in the database, so every machine and every worker
+    sees the same record, and a scheduled one is claimed exactly once."""
+
+    class Result(models.TextChoices):
+        WAITING = "waiting", _("waiting")
+        RUNNING = "running", _("running")
+        OK = "ok", _("ok")
+        FAILED = "failed", _("failed")
+
+    # The moment of the schedule this run is for (None: made by hand). Unique: of all the
+    # workers that find that moment due, the one whose row goes in runs it.
+    slot = models.DateTimeField(_("scheduled for"), null=True, blank=True, unique=True)
+    result = models.CharField(_("result"), max_length=8, choices=Result.choices,
+                              default=Result.RUNNING)
+    target = models.CharField(_("target"), max_length=500, blank=True)
+    archive = models.CharField(_("archive"), max_length=1000, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    files = models.PositiveIntegerField(_("photo files"), default=0)
+    files_sent = models.PositiveIntegerField(_("photo files sent"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    host = models.CharField(_("machine"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("queued"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("backup")
+        verbose_name_plural = _("backups")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["result", "finished_at"], name="backup_run_result"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.result}"

@@ -102,6 +102,9 @@ def load(folder, *, stream=None) -> Loaded:
     except BaseException:
         _remove(written)
         raise
+    from samizdat.newsroom.bulk import analyze
+
+    analyze()
     return loaded
 
 

@@ -16,6 +16,7 @@ import datetime
 import hashlib
 import html
 import json
+import os
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -37,19 +39,23 @@ from samizdat.comments import services as comment_services
 from samizdat.comments import text as comment_text
 from samizdat.comments.models import Comment
 from samizdat.comments.models import Status as CommentStatus
-from samizdat.newsroom import redirects, services
+from samizdat.newsroom import bulk, redirects, services
 from samizdat.newsroom.demo import TRANSLIT
 from samizdat.newsroom.html import ALLOWED_TAGS, sanitize_html
 from samizdat.newsroom.models import (
     FUTURE_TOLERANCE,
     Article,
     Author,
+    Byline,
     Edition,
+    LegacyRedirect,
     Page,
+    Revision,
     Section,
     Tag,
     local_date,
 )
+from samizdat.newsroom.reserved import taken_by_the_site
 from samizdat.newsroom.workflow import Status
 from samizdat.photos import services as photo_services
 from samizdat.photos.embeds import video_link
@@ -298,6 +304,7 @@ class Importer:
 
     # --- The run ----------------------------------------------------------------------------
     def run(self) -> Report:
+        self._sweep_journal()
         self.scan()
         if self.dry_run:
             try:
@@ -390,6 +397,11 @@ class Importer:
             except wxr.Malformed as exc:
                 raise Stopped(self._malformed(exc, scanning=False)) from None
         self._fix_links()
+        if not self.dry_run:
+            from samizdat.search.engines import engine
+
+            bulk.analyze(Article, Revision, Byline, Comment, ImportRecord, LegacyRedirect,
+                         engine().TABLE)
 
     def _write(self, batch: list[wxr.Item], bar) -> None:
         if not batch:
@@ -411,6 +423,7 @@ class Importer:
         self.done += len(batch)
         if not self.dry_run:
             self.made_photos.clear()
+            self._journal().unlink(missing_ok=True)
         bar.update(len(batch))
 
     def _look_up(self, batch: list[wxr.Item]) -> None:
@@ -471,14 +484,15 @@ class Importer:
             if s.article.status == Status.PUBLISHED:
                 bake_tasks.changed(s.article.pk)
         self._write_comments(staged)
-        ImportRecord.objects.bulk_create(
-            [ImportRecord(source=self.source, kind=ImportRecord.Kind.POST,
-                          wp_id=str(s.item.wp_id), object_id=s.article.pk,
-                          checksum=s.checksum, pending_links=s.pending) for s in staged]
-            + [ImportRecord(source=self.source, kind=ImportRecord.Kind.COMMENT,
-                            wp_id=str(data.wp_id), object_id=comment.pk, checksum=checksum)
+        bulk.insert(
+            ImportRecord,
+            [{"source": self.source, "kind": ImportRecord.Kind.POST, "wp_id": str(s.item.wp_id),
+              "object_id": s.article.pk, "checksum": s.checksum, "pending_links": s.pending}
+             for s in staged]
+            + [{"source": self.source, "kind": ImportRecord.Kind.COMMENT,
+                "wp_id": str(data.wp_id), "object_id": comment.pk, "checksum": checksum}
                for s in staged for data, comment, checksum in s.comments],
-            update_conflicts=True, unique_fields=["source", "kind", "wp_id"],
+            unique_fields=["source", "kind", "wp_id"],
             update_fields=["object_id", "checksum", "pending_links", "updated_at"])
         self._addresses(address for s in staged for address in s.addresses)
 
@@ -509,12 +523,43 @@ class Importer:
     def after_item(self, item: wxr.Item) -> None:
         """A hook between items (the tests interrupt a run here)."""
 
+    # Photo files are written before their rows commit with the batch. A batch rolled back
+    # while the importer runs takes its files away (_forget_photos); one the process died in
+    # (kill -9, power) cannot, so each new photo is written down here first, and the next
+    # run removes the files of those that have no row.
+    @staticmethod
+    def _journal() -> Path:
+        return Path(settings.VAR_DIR) / "import-photos.journal"
+
+    def _write_down(self, photo: Photo) -> None:
+        with open(self._journal(), "a", encoding="ascii") as journal:
+            journal.write(photo.key + "\n")
+            journal.flush()
+            os.fsync(journal.fileno())
+
+    def _sweep_journal(self) -> None:
+        journal = self._journal()
+        if not journal.exists():
+            return
+        keys = set(journal.read_text(encoding="ascii").split())
+        kept = set(Photo.objects.filter(key__in=keys).values_list("key", flat=True))
+        for key in keys - kept:
+            photo_services.delete_files(Photo(key=key))
+        if keys - kept:
+            self.report.warn(ngettext(
+                "Removed the files of %(n)s photo an interrupted import left behind.",
+                "Removed the files of %(n)s photos an interrupted import left behind.",
+                len(keys - kept)) % {"n": len(keys - kept)})
+        journal.unlink()
+
     def _forget_photos(self, first: int = 0) -> None:
         """Files of photos whose rows a rollback took away."""
         for photo in self.made_photos[first:]:
             photo_services.delete_files(photo)
             self.photos = {k: v for k, v in self.photos.items() if v != photo.pk}
         del self.made_photos[first:]
+        if not self.made_photos:
+            self._journal().unlink(missing_ok=True)
 
     # --- Records ----------------------------------------------------------------------------
     def _record(self, kind: str, wp_id) -> ImportRecord | None:
@@ -870,7 +915,7 @@ class Importer:
             taken = taken.exclude(pk=page.pk)
         taken = set(taken.values_list("slug", flat=True))
         slug, n = base, 1
-        while slug in taken:
+        while slug in taken or taken_by_the_site(self.edition.language, slug):
             n += 1
             slug = f"{base[:95]}-{n}"
         if item.status != "publish":
@@ -1144,6 +1189,7 @@ class Importer:
             self.photos[wp_id] = None
             return None
         self.made_photos.append(photo)
+        self._write_down(photo)
         self._remember(ImportRecord.Kind.ATTACHMENT, wp_id, photo)
         self.report.add("attachment", "imported")
         self.photos[wp_id] = photo.pk

@@ -2,14 +2,16 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
 
 from samizdat.newsroom.admin import AuditedAdmin
 from samizdat.newsroom.services import audit
@@ -45,6 +47,26 @@ class UploadForm(forms.Form):
     credit = forms.CharField(label=gettext_lazy("credit"), required=False, max_length=200)
     alt_text = forms.CharField(label=gettext_lazy("alternative text"), required=False,
                                max_length=400)
+
+
+# The article editor's photo dialog: a page of the library at a time, newest first.
+PICK_PAGE = 24
+PICK_IDS = 50  # photos the editor's preview asks for at once
+
+
+def pick_row(photo: Photo) -> dict:
+    """What the article editor's photo dialog and its preview need to know of a photo."""
+    return {"id": photo.pk, "code": f"[photo {photo.pk}]", "name": photo.name,
+            "caption": photo.caption, "credit": photo.credit, "alt": photo.alt_text,
+            "thumb": photo.preview_url(), "width": photo.width, "height": photo.height,
+            "change_url": reverse("admin:photos_photo_change", args=[photo.pk])}
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class MissingAltFilter(admin.SimpleListFilter):
@@ -148,6 +170,59 @@ class PhotoAdmin(AuditedAdmin, admin.ModelAdmin):
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/photos/photo/upload.html", context)
+
+    def get_urls(self):
+        return [path("pick/", self.admin_site.admin_view(self.pick_view),
+                     name="photos_photo_pick"),
+                path("pick/upload/", self.admin_site.admin_view(self.pick_upload_view),
+                     name="photos_photo_pick_upload"),
+                *super().get_urls()]
+
+    def pick_view(self, request):
+        """The article editor's photo dialog: the library newest first, `q` searched in
+        name, caption, credit and alternative text, in pages of PICK_PAGE with a keyset
+        cursor (`before`), so a library of 100,000 photos costs one bounded query a page.
+        `ids` asks for given photos instead (the editor's preview of placed photos)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        if "ids" in request.GET:
+            ids = {i for i in map(_int, request.GET["ids"].split(",")[:PICK_IDS]) if i}
+            found = Photo.objects.filter(pk__in=ids).order_by("-pk")
+            return JsonResponse({"results": [pick_row(p) for p in found], "next": None})
+        found = Photo.objects.order_by("-pk")
+        term = request.GET.get("q", "").strip()[:100]
+        if term:
+            found = found.filter(Q(name__icontains=term) | Q(caption__icontains=term)
+                                 | Q(credit__icontains=term) | Q(alt_text__icontains=term))
+        if before := _int(request.GET.get("before")):
+            found = found.filter(pk__lt=before)
+        rows = list(found[:PICK_PAGE + 1])
+        more = len(rows) > PICK_PAGE
+        rows = rows[:PICK_PAGE]
+        return JsonResponse({"results": [pick_row(p) for p in rows],
+                             "next": rows[-1].pk if more else None})
+
+    @method_decorator(require_POST)
+    def pick_upload_view(self, request):
+        """An upload from the article editor's photo dialog: one file, checked and stripped
+        like every upload (services.ingest); answers the new photo as the dialog lists it."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return JsonResponse({"errors": [m for messages_ in form.errors.values()
+                                            for m in messages_]}, status=400)
+        upload = form.cleaned_data["files"][0]
+        try:
+            photo = services.ingest(
+                services.read_upload(upload), name=upload.name, user=request.user,
+                caption=form.cleaned_data["caption"], credit=form.cleaned_data["credit"],
+                alt_text=form.cleaned_data["alt_text"])
+        except ValidationError as error:
+            return JsonResponse({"errors": [f"{upload.name}: {' '.join(error.messages)}"]},
+                                status=400)
+        audit(request.user, "create", photo)
+        return JsonResponse(pick_row(photo), status=201)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

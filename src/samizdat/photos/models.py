@@ -90,6 +90,15 @@ class Photo(models.Model):
         widths = self.renditions.get("widths") or []
         return self.rendition_name(widths[-1], self.fallback) if widths else self.original
 
+    def share_rendition(self, most: int = 1200) -> tuple[str, int]:
+        """The picture a link preview shows (og:image, feeds, NewsArticle): the widest
+        rendition in the format every client reads, at most `most` pixels wide."""
+        widths = self.renditions.get("widths") or []
+        fitting = [w for w in widths if w <= most] or widths[:1]
+        if not fitting:
+            return self.original, self.width
+        return self.rendition_name(fitting[-1], self.fallback), fitting[-1]
+
     def height_for(self, width: int) -> int:
         return max(1, round(self.height * width / self.width))
 

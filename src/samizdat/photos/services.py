@@ -1,13 +1,15 @@
 """Actions on the photo library: upload, renditions, deletion, and checks before publishing."""
 
 import logging
+import os
 import re
-from pathlib import PurePosixPath
+import secrets
+from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -91,9 +93,34 @@ def _write(photo, image, widths, formats, thumb=False) -> list[str]:
             scaled = images.resize(image, width)
         for fmt in formats:
             name = photo.rendition_name(width, fmt, thumb)
-            default_storage.delete(name)  # the same name always holds the same picture
-            written.append(default_storage.save(name, ContentFile(images.encode(scaled, fmt))))
+            written.append(_replace(name, images.encode(scaled, fmt)))
     return written
+
+
+def _replace(name: str, data: bytes) -> str:
+    """Write a rendition under its own name, replacing any earlier copy in one step.
+
+    Readers (and nginx, and the other machine behind a bucket) may be asked for the name while
+    it is written: they get the old picture or the new one, never a missing or half-written file.
+    A folder gets a file written beside it and renamed over it; a bucket's PUT replaces the
+    object whole (S3 storage is configured with file_overwrite).
+    """
+    storage = default_storage
+    if isinstance(storage, FileSystemStorage):
+        path = Path(storage.path(name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+        try:
+            partial.write_bytes(data)
+            if storage.file_permissions_mode is not None:
+                partial.chmod(storage.file_permissions_mode)
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+        return name
+    if not getattr(storage, "file_overwrite", False):
+        storage.delete(name)
+    return storage.save(name, ContentFile(data))
 
 
 def make_renditions(photo: Photo) -> Photo:

@@ -22,9 +22,11 @@ def media(request, path):
     suffix = path[path.rfind("."):] if "." in path else ""
     if not NAME.match(path) or ".." in path or suffix not in TYPES:
         raise Http404("not a photo")
-    if not default_storage.exists(path):
-        raise Http404("no such photo")
-    response = FileResponse(default_storage.open(path, "rb"), content_type=TYPES[suffix])
+    try:  # one request to storage; a name removed meanwhile (an old thumbnail) is a 404
+        stored = default_storage.open(path, "rb")
+    except (FileNotFoundError, OSError) as error:
+        raise Http404("no such photo") from error
+    response = FileResponse(stored, content_type=TYPES[suffix])
     # A name always holds the same picture (a new focal point makes new names).
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     response["Content-Disposition"] = "inline"

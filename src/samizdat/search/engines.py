@@ -11,6 +11,7 @@ TooCostly, and the reader is asked to narrow it.
 """
 
 import datetime
+import math
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -266,41 +267,169 @@ class PostgresEngine:
         phrases = query.stems(language) if own else query.phrases
         return " & ".join("(" + " <-> ".join(phrase) + ")" for phrase in phrases)
 
+    # The newest index rows of an edition the first walk reads, and the most any walk reads.
+    WALK_ROWS = 1000
+    MAX_WALK_ROWS = 50000
+
     def candidates(self, query: Query, filters: Filters, limit: int) -> list[Candidate]:
-        matches, ranks, params, rank_params = [], [], [], []
+        """The newest `limit` matches, found edition by edition and merged newest first."""
+        found: list[Candidate] = []
         for edition_id, language in filters.editions.items():
-            config, tsquery = self.config(language), self._tsquery(query, language)
-            matches.append("(d.edition_id = %s AND d.document @@ to_tsquery(%s::regconfig, %s))")
-            params += [edition_id, config, tsquery]
-            ranks.append("WHEN %s THEN ts_rank(d.document, to_tsquery(%s::regconfig, %s))")
-            rank_params += [edition_id, config, tsquery]
-        # Only fixed fragments are formatted in; every value is a parameter.
-        sql = [f"SELECT d.article_id, CASE d.edition_id {' '.join(ranks)} END, "  # noqa: S608
-               "extract(epoch FROM d.published_at) "
-               f"FROM {self.TABLE} d JOIN newsroom_article a ON a.id = d.article_id "
-               f"WHERE ({' OR '.join(matches)}) AND a.status = 'published'"]
-        params = [*rank_params, *params]
-        if filters.facets():
-            sql.append("AND d.facets @> %s")
-            params.append(filters.facets())
-        filters.add_dates(sql, params, "d.published_at")
-        sql.append("ORDER BY d.published_at DESC, d.article_id DESC LIMIT %s")
-        params.append(limit)
-        return self.run(" ".join(sql), params)
+            match = _Match(edition_id, self.config(language), self._tsquery(query, language),
+                           filters)
+            found += self._newest(match, limit)
+        found.sort(key=lambda c: (c[2], c[0]), reverse=True)
+        return found[:limit]
+
+    def _newest(self, match: "_Match", limit: int) -> list[Candidate]:
+        """Walk the edition's date index newest first while the text matches; when the
+        matches turn out rare, ask the text index for the rest.
+
+        A walk reads rows until it has `limit` matches, so a word in half the archive costs
+        a couple of thousand rows whatever the archive's size; a rare word would make it
+        read the whole edition, and is better found through the text index, whose cost is
+        its matches. Which one is cheaper for the rest is decided from what the walk saw:
+        the share of matching rows among the newest ones (the planner's statistics know
+        how common a word is, not how common it is lately, nor two words together).
+        """
+        found: list[Candidate] = []
+        below = None  # (published_at, article_id) the next walk starts under
+        start = match.filters.before or timezone.now()
+        window, walked = self.WALK_ROWS, 0
+        while True:
+            rows, boundary, oldest = self._walk(match, below, window, limit - len(found))
+            found += rows[:limit - len(found)]
+            walked += window
+            if len(found) >= limit or boundary is None:
+                return found
+            need, below = limit - len(found), boundary
+            share = len(found) / walked
+            span = (start - below[0]).total_seconds()
+            older = (walked * max(0.0, (below[0] - oldest).total_seconds()) / span
+                     if span > 0 else float("inf"))
+            # Reading on costs about need / share rows; the text index, its matches among
+            # the older rows (share * older), each fetched and sorted.
+            if share * share * older <= need:
+                return found + self._lookup(match, below, need)
+            window = min(self.MAX_WALK_ROWS, math.ceil(1.25 * need / share))
+
+    def _walk(self, match: "_Match", below, window: int, need: int):
+        """Matches among the `window` newest rows under `below`; the last row read (None
+        when the rows ran out first); and the oldest date there is to search."""
+        sql, params = match.conditions(below)
+        # The inner LIMIT fixes the plan: the feed index walked newest first, whatever the
+        # planner thinks of the text; the row numbered `window` marks where it stopped.
+        rows = self.run(
+            "SELECT w.article_id, extract(epoch FROM w.published_at)::float8, "  # noqa: S608
+            "CASE WHEN w.good THEN ts_rank(w.document, to_tsquery(%s::regconfig, %s)) END, "
+            # Where the walk stopped, and the oldest row, only on the last row read.
+            "w.n, CASE WHEN w.n = %s THEN w.published_at END, CASE WHEN w.n = %s THEN "
+            f"(SELECT min(published_at) FROM {self.TABLE} WHERE edition_id = %s) END "
+            "FROM (SELECT d.article_id, d.published_at, d.document, "
+            f"{match.good()} AS good, "
+            "row_number() OVER (ORDER BY d.published_at DESC, d.article_id DESC) AS n "
+            "FROM (SELECT article_id, published_at, facets, document "
+            f"FROM {self.TABLE} WHERE {sql} "
+            "ORDER BY published_at DESC, article_id DESC LIMIT %s) d) w "
+            "WHERE w.good OR w.n = %s LIMIT %s",
+            [match.config, match.tsquery, window, window, match.edition_id,
+             *match.good_params(), *params, window, window, need + 1],
+            avoid=("seqscan", "sort"))
+        found = [(pk, rank, published) for pk, published, rank, _n, _at, _o in rows
+                 if rank is not None]
+        last = next(((at, pk, oldest) for pk, _p, _r, n, at, oldest in rows if n == window),
+                    None)
+        if last is None:
+            return found, None, None
+        at, pk, oldest = last
+        return found, (at, pk), max(oldest, match.filters.since or oldest)
+
+    def _lookup(self, match: "_Match", below, need: int) -> list[Candidate]:
+        """The newest `need` matches under `below`, through the text index: every match is
+        read, sorted, and only the kept ones are ranked. MATERIALIZED keeps the planner
+        from walking the date index in order for the LIMIT, the walk this comes after;
+        it may still take a range of the date index for a search in a few days."""
+        sql, params = match.conditions(below)
+        return self.run(
+            f"WITH m AS MATERIALIZED (SELECT article_id, published_at FROM {self.TABLE} d "  # noqa: S608
+            f"WHERE {sql} {match.facet_sql()} AND d.document @@ to_tsquery(%s::regconfig, %s)) "
+            "SELECT t.article_id, "
+            f"(SELECT ts_rank(s.document, to_tsquery(%s::regconfig, %s)) FROM {self.TABLE} s "
+            "WHERE s.article_id = t.article_id), extract(epoch FROM t.published_at)::float8 "
+            "FROM (SELECT article_id, published_at FROM m "
+            "ORDER BY published_at DESC, article_id DESC LIMIT %s) t "
+            # A leftover index row (none is expected: see create_sql) only shortens the list.
+            "WHERE (SELECT a.status FROM newsroom_article a WHERE a.id = t.article_id) "
+            "= 'published' ORDER BY t.published_at DESC, t.article_id DESC",
+            [*params, *match.facet_params(), match.config, match.tsquery,
+             match.config, match.tsquery, need], avoid=("seqscan",))
 
     @staticmethod
-    def run(sql: str, params) -> list:
-        """Run a query under the time budget (statement_timeout, for this transaction)."""
+    def run(sql: str, params, avoid: tuple[str, ...] = ()) -> list:
+        """Run a query under the time budget (statement_timeout), with the plan nodes named
+        in `avoid` ("seqscan", "sort") priced out for it.
+
+        A walk avoids both: the planner then has no way to it but the feed index, whatever
+        the size of its window against the edition (a small archive, or a large window,
+        would otherwise have it read the whole table and sort it). A lookup avoids reading
+        the whole table: it comes after a walk found the words rare. The settings hold
+        for this query only: the savepoint it runs in is rolled back (it writes nothing),
+        and takes them with it. JIT compilation is off as well: a plan priced with a
+        disabled node can look costly enough to the planner to compile, which takes longer
+        than any of these queries runs.
+        """
+        settings_sql = ("SELECT set_config('statement_timeout', %s, true), "
+                        "set_config('jit', 'off', true)") + "".join(
+            f", set_config('enable_{name}', 'off', true)" for name in avoid)
         try:
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)",
-                               [f"{_budget_ms()}ms"])
+                cursor.execute(settings_sql, [f"{_budget_ms()}ms"])
                 cursor.execute(sql, params)
-                return cursor.fetchall()
+                rows = cursor.fetchall()
+                transaction.set_rollback(True)
+                return rows
         except DatabaseError as error:
             if "statement timeout" in str(error):
                 raise TooCostly from error
             raise
+
+
+@dataclass(frozen=True)
+class _Match:
+    """What one edition's search asks of the PostgreSQL index, as SQL fragments (fixed
+    text, with every value a parameter)."""
+
+    edition_id: int
+    config: str
+    tsquery: str
+    filters: Filters
+
+    def conditions(self, below) -> tuple[str, list]:
+        """The rows of the edition in the dates, under `below`: a range of the feed index."""
+        sql, params = ["edition_id = %s"], [self.edition_id]
+        self.filters.add_dates(sql, params, "published_at")
+        if below is not None:
+            sql.append("AND (published_at, article_id) < (%s, %s)")
+            params += list(below)
+        return " ".join(sql), params
+
+    def facet_sql(self) -> str:
+        return "AND d.facets @> %s" if self.filters.facets() else ""
+
+    def facet_params(self) -> list:
+        return [self.filters.facets()] if self.filters.facets() else []
+
+    def good(self) -> str:
+        """A row of `d` that matches and is the index row of a published article; the
+        facets first, so the text (the costly part) is read only for rows in the section
+        or by the author."""
+        facets = "d.facets @> %s AND " if self.filters.facets() else ""
+        return (f"({facets}d.document @@ to_tsquery(%s::regconfig, %s) AND "  # noqa: S608
+            "(SELECT a.status FROM newsroom_article a WHERE a.id = d.article_id) "
+            "= 'published')")
+
+    def good_params(self) -> list:
+        return [*self.facet_params(), self.config, self.tsquery]
 
 
 def engine() -> SqliteEngine | PostgresEngine:

@@ -18,9 +18,16 @@ class SamizdatAdminSite(admin.AdminSite):
     site_header = gettext_lazy("Samizdat newsroom")
     site_title = gettext_lazy("Samizdat")
     index_title = gettext_lazy("Newsroom")
+    index_template = "admin/security/dashboard.html"
 
     def has_permission(self, request):
         return super().has_permission(request) and _verified(request.user)
+
+    def index(self, request, extra_context=None):
+        from . import dashboard
+
+        return super().index(request, {"dashboard": dashboard.context(request.user),
+                                       **(extra_context or {})})
 
     def login(self, request, extra_context=None):
         user = request.user

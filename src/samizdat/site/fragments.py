@@ -82,7 +82,7 @@ class Fragments:
         names = sorted(set().union(*(deps for _, deps in declared.values())))
         versions = {**pagecache.dependency_versions(names), SITE: pagecache.site_version()}
         common = (release(), template, get_language(), request.scheme, request.get_host(),
-                  getattr(request, "lite", False))
+                  settings.SITE_URL, getattr(request, "lite", False))
         self.keys = {}
         for name, (parts, deps) in declared.items():
             raw = repr((name, common, parts, versions[SITE], [versions[d] for d in deps]))

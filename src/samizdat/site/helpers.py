@@ -9,6 +9,7 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 CAPITALISED_WEEKDAYS = {"en", "de"}
 
@@ -24,14 +25,15 @@ def newsdate(value, with_time=True):
 def _newsdate(value, with_time, language):
     # A pure function of its arguments (the time zone is fixed at start-up); list pages
     # format the same few dozen dates over and over.
+    # The language's formats (samizdat/formats): the genitive month in be and ru.
     local = timezone.localtime(value)
-    day = date_filter(local, "j E Y")
+    day = date_filter(local, "DATE_FORMAT")
     if not with_time:
         return day
     weekday = date_filter(local, "l")
     if language not in CAPITALISED_WEEKDAYS:
         weekday = weekday.lower()  # "3 мая 2024, пятница": Slavic weekdays are not capitalised
-    return f"{day}, {weekday}, {date_filter(local, 'H:i')}"
+    return f"{day}, {weekday}, {date_filter(local, 'TIME_FORMAT')}"
 
 
 LITE_PREFIX = re.compile(r"^(/[a-z]{2,3}(?:-[a-z0-9]{1,8})?/)(?!lite/)")
@@ -52,6 +54,8 @@ def page_url(url_name, url_kwargs, direction, cursor):
 
 
 def absolute(path):
+    if path.startswith(("https://", "http://")):
+        return path
     return f"{settings.SITE_URL}{path}"
 
 
@@ -75,7 +79,7 @@ SHARE_TARGETS = (
     ("X", "https://x.com/intent/post?url={url}&text={title}"),
     ("VK", "https://vk.com/share.php?url={url}&title={title}"),
     ("WhatsApp", "https://wa.me/?text={title}%20{url}"),
-    ("Email", "mailto:?subject={title}&body={url}"),
+    (_("Email"), "mailto:?subject={title}&body={url}"),  # the others are names
 )
 
 

@@ -17,9 +17,11 @@ from django.utils import translation
 from jinja2 import Environment
 
 from samizdat.comments.text import render as comment_text
+from samizdat.newsletter.offer import newsletter_offered
 from samizdat.photos.embeds import LEAD_SIZES, THUMB_SIZES, figure, photo_link, picture
 from samizdat.syndication.structured_data import article_json_ld
 
+from .describe import describe, describe_list
 from .fragments import FragmentExtension
 from .helpers import absolute, elsewhere, lite, newsdate, page_url, share_links
 
@@ -62,6 +64,8 @@ def environment(**options) -> Environment:
         "picture": picture, "figure": figure, "THUMB_SIZES": THUMB_SIZES,
         "LEAD_SIZES": LEAD_SIZES, "comment_text": comment_text, "lite": lite,
         "photo_link": photo_link, "elsewhere": elsewhere,
+        "newsletter_offered": newsletter_offered,
+        "describe": describe, "describe_list": describe_list,
     })
     env.globals["comment_max_length"] = settings.COMMENTS_MAX_LENGTH
     env.filters.update({

@@ -47,6 +47,10 @@ class ReaderPageCacheMiddleware:
         if hit is not None and (not hit.get("depends") or pagecache.dependency_versions(
                 list(hit["depends"])) == hit["depends"]):
             PAGE_CACHE_HIT.inc()
+            if hit["status"] == 200:
+                # Rendered by another machine on the shared cache, say: this machine's
+                # nginx asked, so it has no file of the page yet; from now on it has.
+                pagecache.keep_page_file(request.path, version, hit["content"], hit["gzip"])
             return self._answer(request, hit, "HIT")
         started = time.perf_counter()
         response = self.get_response(request)

@@ -213,8 +213,9 @@ def reader_page(view):
 
 def page_key(request, version: str) -> str:
     # The scheme is part of the key: HTTPS answers carry HSTS, plain ones must not. The
-    # query string is not (reader_page).
-    raw = f"{request.scheme}|{request.get_host()}|{request.path}"
+    # query string is not (reader_page). SITE_URL is: pages name it in their absolute
+    # links, and a shared cache must not serve a page made for another one.
+    raw = f"{request.scheme}|{request.get_host()}|{settings.SITE_URL}|{request.path}"
     return f"samizdat:page:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
@@ -274,6 +275,15 @@ def write_page_file(path: str, version: str, content: bytes, packed: bytes) -> N
         linked = ""
     if linked != f"v{version}" and _newer(version, linked.removeprefix("v")):
         _point_current(root, version)
+
+
+def keep_page_file(path: str, version: str, content: bytes, packed: bytes) -> None:
+    """Write a page answered from the cache as a file, unless this machine has it already."""
+    root = _page_files_dir()
+    if root is None or not path.endswith("/") or ".." in path:
+        return
+    if not (root / f"v{version}" / path.strip("/") / "index.html").exists():
+        write_page_file(path, version, content, packed)
 
 
 def _newer(version: str, than: str) -> bool:

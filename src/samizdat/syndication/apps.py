@@ -8,3 +8,10 @@ class SyndicationConfig(AppConfig):
     name = "samizdat.syndication"
     label = "syndication"
     verbose_name = _("Distribution")
+
+    def ready(self):
+        from samizdat.newsroom.services import content_changed
+
+        from . import websub
+
+        content_changed.connect(websub.on_content_changed, dispatch_uid="syndication-websub")

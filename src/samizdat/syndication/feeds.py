@@ -1,17 +1,22 @@
-"""RSS 2.0 and Atom feeds, with full text, built on Django's syndication framework."""
+"""RSS 2.0, Atom and JSON Feed 1.1, with full text, built on Django's syndication framework.
+
+Every feed names the WebSub hubs (SAMIZDAT_WEBSUB_HUBS) that websub.py tells of changes.
+"""
 
 import copy
+import json
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.translation import activate
+from django.utils.translation import activate, get_language
 
 from samizdat.newsroom.models import Article, Author, Byline, Edition, Section, Tag
+from samizdat.site.helpers import absolute
 
 ITEMS = 30
 
@@ -23,6 +28,11 @@ class FullTextRss(Rss201rev2Feed):
         return {**super().rss_attributes(),
                 "xmlns:content": "http://purl.org/rss/1.0/modules/content/"}
 
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)  # the atom:link rel="self" WebSub needs too
+        for hub in settings.WEBSUB_HUBS:
+            handler.addQuickElement("atom:link", None, {"rel": "hub", "href": hub})
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("content_encoded"):
@@ -30,6 +40,11 @@ class FullTextRss(Rss201rev2Feed):
 
 
 class FullTextAtom(Atom1Feed):
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        for hub in settings.WEBSUB_HUBS:
+            handler.addQuickElement("link", None, {"rel": "hub", "href": hub})
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("content_encoded"):
@@ -87,7 +102,7 @@ class ArticleFeed(Feed):
 
     def items(self, obj):
         edition, target = obj
-        qs = Article.objects.published().filter(edition=edition)
+        qs = Article.objects.published().filter(edition=edition).select_related("hero_photo")
         if self.scope == "section":
             qs = qs.filter(section=target)
         elif self.scope == "tag":
@@ -150,10 +165,50 @@ class SiteFeed(ArticleFeed):
 
     def items(self, obj):
         return (
-            Article.objects.published().select_related("edition", "section")
+            Article.objects.published().select_related("edition", "section", "hero_photo")
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
             .order_by("-published_at", "-id")[:ITEMS]
         )
+
+
+def json_feed(feed_class):
+    """The same feed as JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
+    feed = feed_class()
+
+    def view(request, *args, **kwargs):
+        obj = feed.get_object(request, *args, **kwargs)
+        items = []
+        for article in feed.items(obj):
+            item = {
+                "id": feed.item_guid(article), "url": feed.item_link(article),
+                "title": article.headline, "content_html": article.body,
+                "date_published": article.published_at.isoformat(),
+                "date_modified": feed.item_updateddate(article).isoformat(),
+                "language": article.edition.language,
+            }
+            if article.lead:
+                item["summary"] = article.lead
+            authors = [{"name": b.author.name} for b in article.bylines.all()]
+            if authors:
+                item["authors"] = authors
+            if article.section_id:
+                item["tags"] = [article.section.name]
+            if article.hero_photo_id:
+                name, _width = article.hero_photo.share_rendition()
+                item["image"] = absolute(article.hero_photo.url(name))
+            items.append(item)
+        data = {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": feed.title(obj), "home_page_url": absolute(feed.link(obj)),
+            "feed_url": absolute(request.path), "description": feed.description(obj),
+            "language": get_language(), "items": items,
+        }
+        if settings.WEBSUB_HUBS:
+            data["hubs"] = [{"type": "WebSub", "url": hub} for hub in settings.WEBSUB_HUBS]
+        return HttpResponse(json.dumps(data, ensure_ascii=False, indent=1),
+                            content_type="application/feed+json; charset=utf-8")
+
+    return view
 
 
 def atom(feed_class):

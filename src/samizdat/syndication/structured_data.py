@@ -3,13 +3,17 @@
 import json
 
 from django.conf import settings
-from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
+
+from samizdat.site.helpers import absolute
+
+# The escaping of Django's json_script (its table is private): <, > and & can never close
+# the block or open a comment.
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 def _dump(data) -> str:
-    # The same escaping as django's json_script: <, > and & can never close the block.
-    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_json_script_escapes))  # noqa: S308
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES))  # noqa: S308
 
 
 def article_json_ld(article, edition, bylines):
@@ -33,6 +37,11 @@ def article_json_ld(article, edition, bylines):
     }
     if article.section_id:
         news["articleSection"] = article.section.name
+    if article.hero_photo_id:
+        photo = article.hero_photo
+        name, width = photo.share_rendition()
+        news["image"] = [{"@type": "ImageObject", "url": absolute(photo.url(name)),
+                          "width": width, "height": photo.height_for(width)}]
     crumbs = [(edition.site_name, home)]
     if article.section_id:
         section_url = settings.SITE_URL + article.section.get_absolute_url()

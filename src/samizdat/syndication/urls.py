@@ -7,13 +7,17 @@ from samizdat.site.pagecache import reader_page
 from . import feeds, views
 
 app_name = "syndication"
+# The forms of every feed, as the ends of their route names (syndication:edition-rss ...).
+FEED_KINDS = ("rss", "atom", "json")
 
 
 def feed_pair(prefix: str, feed_class, name: str) -> list:
-    """RSS and Atom for one kind of feed."""
+    """RSS, Atom and JSON Feed for one kind of feed."""
     return [
         path(f"{prefix}rss.xml", reader_page(feed_class()), name=f"{name}-rss"),
         path(f"{prefix}atom.xml", reader_page(feeds.atom(feed_class)()), name=f"{name}-atom"),
+        path(f"{prefix}feed.json", reader_page(feeds.json_feed(feed_class)),
+             name=f"{name}-json"),
     ]
 
 

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         if workers < 1 or sample < 0:
             raise CommandError("--workers must be 1 or more, --sample 0 or more.")
         try:
-            summary = bake(out or settings.BAKE_DIR, workers=workers, stream=self.stderr._out,
+            summary = bake(out or settings.BAKE_DIR, workers=workers, stream=self.stderr,
                            sample=sample)
         except BakeError as error:
             raise CommandError(f"{error}. The previous copy is unchanged.") from error

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         if articles < 0:
             raise CommandError("--articles must be zero or more.")
         password = password or secrets.token_urlsafe(12)
-        made = demo.generate(articles, seed=seed, stream=self.stderr._out)
+        made = demo.generate(articles, seed=seed, stream=self.stderr)
         staff = demo.create_staff(password)
         self.stdout.write(self.style.SUCCESS(f"Created {made} articles."))
         self.stdout.write(

@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from django.conf import settings
@@ -14,7 +15,11 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
 from samizdat.mirrors.unavailable import write_unavailable_pages
+from samizdat.newsroom.address import follow_bound_address
 from samizdat.newsroom.supervise import WORKER, Supervised
+
+# How long granian may take to stop before it is killed.
+STOP_SECONDS = 30
 
 
 class Command(BaseCommand):
@@ -36,6 +41,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, workers, threads, no_collectstatic, no_worker,
                **options):
+        # Outside production, with no SAMIZDAT_SITE_URL, links name the port served on.
+        follow_bound_address(host, port)
         if not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
         # What nginx shows while this server is down must exist before it can be.
@@ -49,6 +56,9 @@ class Command(BaseCommand):
             "--workers", str(workers), "--blocking-threads", str(threads),
             "--no-ws", "--no-access-log", "--log-level", "warning",
             "--respawn-failed-workers",
+            # A worker that has not stopped 20 s after a stop is killed: a stop ends in
+            # bounded time.
+            "--workers-kill-timeout", "20",
             "--workers-max-rss", str(settings.SERVE_MAX_RSS_MB),
             "samizdat.wsgi:application",
         ]
@@ -74,17 +84,36 @@ def prepare_metrics_dir() -> Path:
 
 def run_beside_worker(argv: list[str], env: dict[str, str] | None = None) -> int:
     """granian and the task worker as children; granian's exit code. SIGTERM, SIGINT and
-    SIGHUP (granian reloads its workers; the task worker restarts) are passed on: both
-    take a repeated SIGTERM or SIGINT (a signal to the process group, then ours) as one."""
-    server = subprocess.Popen(argv, env=env)  # noqa: S603 - our own interpreter and granian
+    SIGHUP (granian reloads its workers; the task worker restarts) are passed on.
+
+    granian runs in a session of its own and is told to stop once: a stop signal that
+    reached it twice, from the process group (Ctrl+C, kill -- -PID) and from us, could
+    deadlock granian 2.8's signal handler (it sets an Event from inside its own handler; seen
+    in CI: the master asleep on the Event's lock, its workers gone). If it has not ended
+    STOP_SECONDS after being told, it is killed. The task worker takes a repeated SIGTERM as
+    one.
+    """
+    server = subprocess.Popen(argv, env=env, start_new_session=True)  # noqa: S603 - ours
     worker = Supervised(WORKER).start()
+    stopping = threading.Event()
+
+    def kill_if_still_running():
+        if server.poll() is None:
+            server.kill()
 
     def forward(signum, frame):
-        server.send_signal(signum)
         if signum == signal.SIGHUP:
+            server.send_signal(signum)
             worker.restart()
-        else:
-            worker.stop_soon()
+            return
+        worker.stop_soon()
+        if stopping.is_set():
+            return
+        stopping.set()
+        server.send_signal(signum)
+        timer = threading.Timer(STOP_SECONDS, kill_if_still_running)
+        timer.daemon = True
+        timer.start()
 
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, forward)

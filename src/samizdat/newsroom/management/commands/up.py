@@ -21,13 +21,12 @@ class Command(BaseCommand):
         credentials = settings.VAR_DIR / "demo-login.txt"
         if not Article.objects.exists():
             password = secrets.token_urlsafe(12)
-            demo.generate(articles, stream=self.stderr._out)
+            demo.generate(articles, stream=self.stderr)
             demo.create_staff(password)
             credentials.write_text(f"admin {password}\n")
             credentials.chmod(0o600)
-        self.stdout.write(self.style.SUCCESS("Samizdat is ready."))
-        self.stdout.write(f"  Site:  {settings.SITE_URL}/")
-        self.stdout.write(f"  Admin: {settings.SITE_URL}/{settings.ADMIN_PATH}/")
+        # Where to open it is `samizdat dev`'s to say, once it serves: the port is its.
+        self.stdout.write(self.style.SUCCESS("Samizdat is ready; `samizdat dev` serves it."))
         if credentials.exists():
             user, password = credentials.read_text().split()
             self.stdout.write(f"  Log in as '{user}' with password '{password}' "

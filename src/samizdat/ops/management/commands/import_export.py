@@ -1,6 +1,7 @@
 """`samizdat import_export DIR`: load a Samizdat export into an empty site (docs/export.md)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from samizdat.ops.reimport import LoadError, load, make_renditions
 
@@ -18,17 +19,24 @@ class Command(BaseCommand):
 
     def handle(self, *args, folder, renditions, **options):
         try:
-            loaded = load(folder, stream=self.stderr._out)
+            loaded = load(folder, stream=self.stderr)
         except LoadError as error:
-            raise CommandError(f"{error}. Nothing was changed.") from error
+            raise CommandError(_("%(error)s. Nothing was changed.") % {"error": error}
+                               ) from error
         for name in loaded.missing_files:
-            self.stderr.write(self.style.WARNING(
-                f"photo file missing in the export (it was missing when exported): {name}"))
+            self.stderr.write(self.style.WARNING(_(
+                "Photo file missing in the export (it was missing when exported): %(name)s")
+                % {"name": name}))
         failed = make_renditions(loaded.photo_ids, queue=renditions == "queue",
-                                 stream=self.stderr._out)
+                                 stream=self.stderr)
         for problem in failed:
-            self.stderr.write(self.style.WARNING(f"renditions not made for {problem}"))
+            self.stderr.write(self.style.WARNING(
+                _("Renditions not made for %(photo)s") % {"photo": problem}))
         counts = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in loaded.counts.items())
-        made = "queued for the worker" if renditions == "queue" else "made"
+        if renditions == "queue":
+            done = _("Imported %(counts)s; %(files)d photo files, renditions queued for the "
+                     "worker.")
+        else:
+            done = _("Imported %(counts)s; %(files)d photo files, renditions made.")
         self.stdout.write(self.style.SUCCESS(
-            f"Imported {counts}; {loaded.photo_files} photo files, renditions {made}."))
+            done % {"counts": counts, "files": loaded.photo_files}))

@@ -49,7 +49,7 @@ class Command(BaseCommand):
             raise CommandError(_("--batch must be at least 1."))
         importer = Importer(path, edition, media=media, section_map=section_map,
                             dry_run=options["dry_run"], batch=options["batch"],
-                            stream=self.stderr._out)
+                            stream=self.stderr)
         try:
             report = importer.run()
         except Stopped as exc:

@@ -3,6 +3,7 @@
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from samizdat.ops.backup import BackupError
 from samizdat.ops.restore import restore
@@ -25,12 +26,13 @@ class Command(BaseCommand):
     def handle(self, *args, archive, identity, replace, **options):
         try:
             done = restore(archive, identity_files=identity, replace=replace,
-                           ask=sys.stdin.isatty())
+                           ask=sys.stdin.isatty(), stream=self.stderr)
         except BackupError as error:
             raise CommandError(f"{error}.") from error
         for note in done.notes:
             self.stderr.write(self.style.WARNING(note))
-        rows = sum(done.counts.values())
-        self.stdout.write(self.style.SUCCESS(
-            f"Restored {rows} rows of {len(done.counts)} tables and {done.files} photo files "
-            f"in {done.seconds:.1f} s from {archive}."))
+        self.stdout.write(self.style.SUCCESS(_(
+            "Restored %(rows)d rows of %(tables)d tables and %(files)d photo files in "
+            "%(seconds).1f s from %(archive)s.") % {
+            "rows": sum(done.counts.values()), "tables": len(done.counts),
+            "files": done.files, "seconds": done.seconds, "archive": archive}))

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from samizdat.newsroom.bulk import analyze
 from samizdat.newsroom.models import Article
 from samizdat.newsroom.workflow import Status
 from samizdat.progress import progress
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             for statement in search.drop_sql + search.create_sql:
                 with transaction.get_connection().cursor() as cursor:
                     cursor.execute(statement)
-            with progress(len(ids), "search index", self.stderr._out) as bar:
+            with progress(len(ids), "search index", self.stderr) as bar:
                 indexed = index_articles(ids, bar)
+        analyze(search.TABLE)
         self.stdout.write(f"Search index rebuilt: {indexed} published articles.")
