@@ -32,6 +32,25 @@ def setup(var: str) -> None:
     call_command("migrate", verbosity=0)
 
 
+def start_worker(env: dict):
+    """`samizdat worker` as a process of its own, once it has said it is alive (a setup()
+    site's database; bench/telegram.py and bench/newsletter.py measure through it)."""
+    import subprocess
+    import time
+
+    from samizdat.newsroom.models import TaskWorker
+
+    worker = subprocess.Popen([sys.executable, "-m", "samizdat", "worker", "--no-startup-delay"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not TaskWorker.objects.exists():
+        if time.monotonic() > deadline or worker.poll() is not None:
+            raise SystemExit("the worker did not start: " + worker.stderr.read().decode()[-2000:])
+        time.sleep(0.1)
+    return worker
+
+
 def phone_choice(photo, css_width: float, dpr: float) -> int:
     """The srcset width a browser picks: the smallest at least as wide as the pixels shown."""
     need = css_width * dpr
