@@ -4,10 +4,12 @@ Text is composed from small per-language phrase books into a pool of sentences a
 paragraphs once, then articles pick from the pool, so generation costs little more than
 the inserts. Articles go in with bulk inserts in chronological order, as a real archive
 grows; their bodies are built from known-safe markup and skip the per-save sanitiser.
+`load_stories` puts the hand-written stories of `stories/` over them, for `samizdat up`.
 """
 
 import datetime
 import random
+import re
 import uuid
 import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +29,7 @@ from samizdat.search.indexing import index_articles
 
 from . import bulk
 from .editions import ensure_editions
+from .html import sanitize_html
 from .models import (
     Article,
     Author,
@@ -37,6 +40,7 @@ from .models import (
     Section,
     SocialAccount,
     Tag,
+    local_date,
 )
 from .workflow import Status
 
@@ -374,6 +378,97 @@ def generate(articles: int, seed: int = 1, stream=None, now=None) -> int:
 
     analyze(Article, Byline, GalleryItem, Photo, Comment, engine().TABLE)
     return made
+
+
+def load_stories(now=None, stream=None) -> int:
+    """Add the hand-written stories (`newsroom/stories/`), the newest dated today.
+
+    A story already in the database (found by its translation group) is left as it is, so
+    loading twice adds nothing. Each edition's featured lead is published today in the
+    newsroom's time zone, the rest over the three weeks before. Returns the articles made.
+    """
+    from . import stories
+
+    now = now or timezone.now()
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    with transaction.atomic():
+        scaffold = create_scaffolding(random.Random(1))
+    languages = [lang for lang in scaffold["editions"] if lang in stories.TEXTS]
+    photos = create_photos(languages, stream)
+    known = set(Article.objects.filter(
+        translation_key__in=[stories.translation_key(s["key"]) for s in stories.STORIES]
+    ).values_list("translation_key", flat=True))
+    authors = {author.slug: author for author in scaffold["authors"]}
+    section_slugs = [slug for slug, _name in SECTIONS["en"]]
+    midnight = datetime.datetime.combine(now.astimezone(tz).date(), datetime.time(), tz)
+    made = []
+    with transaction.atomic():
+        for story in stories.STORIES:
+            key = stories.translation_key(story["key"])
+            if key in known:
+                continue
+            published = now - datetime.timedelta(hours=story["hours"])
+            if story.get("featured"):
+                published = max(published, midnight)
+            published = published.replace(microsecond=0)
+            updated = (published + datetime.timedelta(minutes=story["updated"])
+                       if "updated" in story else None)
+            for lang in languages:
+                text = stories.TEXTS[lang].get(story["key"])
+                if text is None:
+                    continue
+                article = Article.objects.bulk_create([Article(
+                    edition=scaffold["editions"][lang],
+                    headline=text["headline"],
+                    slug=_story_slug(text["headline"]),
+                    lead=text["lead"],
+                    body=sanitize_html(_live_times(text["body"], published, tz)),
+                    section=scaffold["sections"][lang][section_slugs.index(story["section"])],
+                    hero_photo_id=photos[lang][0] if story.get("photo_report") else None,
+                    is_breaking=story.get("breaking", False),
+                    is_featured=story.get("featured", False),
+                    is_photo_report=story.get("photo_report", False),
+                    status=Status.PUBLISHED,
+                    published_at=published,
+                    pub_date=local_date(published),
+                    updated_at=updated,
+                    update_note=text.get("update_note", ""),
+                    translation_key=key,
+                )])[0]
+                article.tags.set([scaffold["tags"][lang][TAGS["en"].index(name)]
+                                  for name in story["tags"]])
+                Byline.objects.bulk_create([
+                    Byline(article=article, author=authors[slug], position=pos)
+                    for pos, slug in enumerate(story["authors"])])
+                if story.get("photo_report"):
+                    GalleryItem.objects.bulk_create([
+                        GalleryItem(article=article, photo_id=photo, position=pos)
+                        for pos, photo in enumerate(photos[lang])])
+                made.append(article.pk)
+        index_articles(made)
+    if made:
+        from samizdat.comments.demo import create_comments
+
+        create_comments(random.Random(1))
+    return len(made)
+
+
+_LIVE_TIME = re.compile(r"\[\[\+(\d+)\]\]")
+
+
+def _live_times(body: str, published: datetime.datetime, tz) -> str:
+    """A live story's entries are stamped `[[+minutes]]` after publication; show the clock."""
+    return _LIVE_TIME.sub(lambda m: (published + datetime.timedelta(minutes=int(m[1])))
+                          .astimezone(tz).strftime("%H:%M"), body)
+
+
+def _story_slug(headline: str, limit: int = 70) -> str:
+    words, slug = slugify_translit(headline).split("-"), ""
+    for word in words:
+        if slug and len(slug) + 1 + len(word) > limit:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    return slug
 
 
 # A video is a link in the text; readers see a local placeholder until they follow it.

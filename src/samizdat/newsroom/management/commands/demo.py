@@ -1,4 +1,4 @@
-"""`samizdat demo --articles N`: fill the database with realistic multilingual news."""
+"""`samizdat demo --articles N [--stories]`: fill the database with realistic multilingual news."""
 
 import secrets
 
@@ -16,12 +16,17 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="Random seed.")
         parser.add_argument("--password", default="",
                             help="Password for the demo staff accounts (default: generated).")
+        parser.add_argument("--stories", action="store_true",
+                            help="Also add the hand-written stories, the newest dated today "
+                                 "(once: a second run adds none).")
 
-    def handle(self, *args, articles, seed, password, **options):
+    def handle(self, *args, articles, seed, password, stories, **options):
         if articles < 0:
             raise CommandError("--articles must be zero or more.")
         password = password or secrets.token_urlsafe(12)
         made = demo.generate(articles, seed=seed, stream=self.stderr)
+        if stories:
+            made += demo.load_stories(stream=self.stderr)
         staff = demo.create_staff(password)
         self.stdout.write(self.style.SUCCESS(f"Created {made} articles."))
         self.stdout.write(

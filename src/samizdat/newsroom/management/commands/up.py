@@ -5,8 +5,9 @@ import secrets
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
-from samizdat.newsroom import demo
+from samizdat.newsroom import demo, stories
 from samizdat.newsroom.models import Article
 
 
@@ -21,7 +22,11 @@ class Command(BaseCommand):
         credentials = settings.VAR_DIR / "demo-login.txt"
         if not Article.objects.exists():
             password = secrets.token_urlsafe(12)
-            demo.generate(articles, stream=self.stderr)
+            now = timezone.now()
+            # The archive ends where the hand-written stories begin: those are what a new
+            # user reads first, the machine-composed ones lie beneath them.
+            demo.generate(articles, stream=self.stderr, now=now - stories.SPAN)
+            demo.load_stories(now=now, stream=self.stderr)
             demo.create_staff(password)
             credentials.write_text(f"admin {password}\n")
             credentials.chmod(0o600)
