@@ -160,3 +160,13 @@ def test_up_puts_the_stories_over_the_generated_archive(db):
     for language in LANGUAGES:
         newest = Article.objects.published().filter(edition__language=language).first()
         assert newest.is_featured and newest.translation_key in KEYS
+
+
+def test_every_text_belongs_to_a_story_and_is_complete():
+    """A text under a mistyped key would never be loaded; one without a lead shows a gap."""
+    keys = {story["key"] for story in stories.STORIES}
+    for language, texts in stories.TEXTS.items():
+        assert set(texts) <= keys, language
+        for key, text in texts.items():
+            assert text["headline"] and text["lead"] and text["body"], (language, key)
+            assert len(demo._story_slug(text["headline"])) <= 70

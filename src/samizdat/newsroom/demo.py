@@ -411,7 +411,7 @@ def load_stories(now=None, stream=None) -> int:
             if story.get("featured"):
                 published = max(published, midnight)
             published = published.replace(microsecond=0)
-            updated = (published + datetime.timedelta(minutes=story["updated"])
+            updated = (min(published + datetime.timedelta(minutes=story["updated"]), now)
                        if "updated" in story else None)
             for lang in languages:
                 text = stories.TEXTS[lang].get(story["key"])

@@ -21,9 +21,10 @@ def translation_key(key: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, key)
 
 
-# Newest first. `hours`: age when loaded; `updated`: minutes after publication of the last
-# update (a live story's newest entry, a correction); section and tags by their English
-# demo names, which stand for the same place in every edition's lists.
+# Newest first; most in all three editions, a few in one or two. `hours`: age when loaded;
+# `updated`: minutes after publication of the last update (a live story's newest entry, a
+# correction); section and tags by their English demo names, which stand for the same place
+# in every edition's lists.
 STORIES = [
     {"key": "prisoners-freed", "hours": 0.7, "section": "politics", "featured": True,
      "breaking": True, "tags": ["political prisoners", "Lithuania", "repression"],
@@ -43,6 +44,8 @@ STORIES = [
     {"key": "teacher-sentenced", "hours": 33, "section": "politics",
      "tags": ["Homel", "courts", "political prisoners", "education"],
      "authors": ["iryna-dziadok"]},
+    {"key": "youth-hockey", "hours": 35, "section": "sport", "tags": ["ice hockey"],
+     "authors": ["aleh-bor"]},
     {"key": "film-prize", "hours": 40, "section": "culture", "tags": ["film", "Poland"],
      "authors": ["taccciana-zorka"]},
     {"key": "insulin-shortage", "hours": 47, "section": "society",
@@ -53,14 +56,20 @@ STORIES = [
      "tags": ["literature", "Lithuania", "language"], "authors": ["sviatlana-klion"]},
     {"key": "second-crossing", "hours": 75, "section": "world", "tags": ["Poland", "Brest"],
      "authors": ["kastus-viecier"]},
+    {"key": "minsk-rents", "hours": 80, "section": "economy", "tags": ["Minsk", "prices"],
+     "authors": ["paviel-svirydau"]},
     {"key": "lawyer-disbarred", "hours": 88, "section": "politics",
      "tags": ["courts", "repression", "media"], "authors": ["iryna-dziadok"]},
     {"key": "doctors-in-bialystok", "hours": 100, "section": "society",
      "tags": ["emigration", "Poland", "health"], "authors": ["maryna-biareza", "correspondent"]},
+    {"key": "language-courses", "hours": 110, "section": "culture",
+     "tags": ["language", "Poland", "emigration"], "authors": ["sviatlana-klion"]},
     {"key": "school-language", "hours": 120, "section": "belarus",
      "tags": ["Mahilyow", "education", "language"], "authors": ["alesia-shypila"]},
     {"key": "wages-pensions", "hours": 140, "section": "economy", "tags": ["wages", "prices"],
      "authors": ["volha-korzun"]},
+    {"key": "prisoners-explainer", "hours": 150, "section": "politics",
+     "tags": ["political prisoners", "courts", "repression"], "authors": ["iryna-dziadok"]},
     {"key": "generators-ukraine", "hours": 165, "section": "world",
      "tags": ["Ukraine", "emigration"], "authors": ["jan-rabchuk"]},
     {"key": "band-concert", "hours": 190, "section": "culture", "tags": ["music", "Poland"],

@@ -262,4 +262,23 @@ STORIES = {
         "body": """<p>About 3,000 runners from Belarus and Russia took part in the autumn half marathon in Brest on Sunday, which started and finished near the fortress. The men's race was won by Mikalai Harbuz from Pinsk in 1:06:12, and the women's by Darya Shaleva from Brest in 1:17:40.</p>
 <p>The organisers said there were fewer foreign runners than before 2020, when the race drew many participants from Poland. The youngest finisher was 16, the oldest 79.</p>""",
     },
+    "prisoners-explainer": {
+        "headline": "Explainer: who are Belarus's political prisoners?",
+        "lead": "More than a thousand people are in prison for political reasons, human "
+                "rights groups say. Who are they, and how does someone become one?",
+        "body": """<p>Belarusian human rights organisations keep a list of people they consider political prisoners. It has not fallen below a thousand names for more than three years. Here is how the list works and who is on it.</p>
+<h2>How someone is recognised</h2>
+<p>Human rights defenders follow international guidelines: a person is a political prisoner if they were deprived of liberty for exercising their basic rights, such as freedom of speech or assembly, or if the case against them was clearly fabricated or the punishment grossly out of proportion.</p>
+<h2>Who is on the list</h2>
+<ul>
+<li>people who took part in the 2020 protests, often identified years later from photos and videos;</li>
+<li>people convicted over comments, reposts or donations;</li>
+<li>journalists, lawyers and members of independent trade unions;</li>
+<li>opposition politicians and former presidential candidates.</li>
+</ul>
+<p>Most are serving sentences of between two and six years; some have been given more than ten. Several prisoners have died in custody since 2020.</p>
+<h2>Why the number does not fall</h2>
+<p>Releases and pardons do happen, but new convictions keep pace with them. Human rights groups record dozens of politically motivated convictions every month, many of them in closed trials.</p>
+<p>Readers who want to help can write letters, support families through aid organisations or, if they live abroad, raise individual cases with their own governments.</p>""",
+    },
 }
