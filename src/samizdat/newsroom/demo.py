@@ -528,7 +528,11 @@ def _parallel() -> bool:
     """Index on a second connection while the next batch is made: on PostgreSQL the server
     builds the search document (to_tsvector, the costliest part of a row) and can do so on
     the other core. Not inside a transaction (a test's): the second connection would not
-    see the rows."""
+    see the rows. Nor with a pool of one connection a process (SAMIZDAT_DB_POOL=1): the
+    second would wait for the first until the pool gives up."""
+    pool = connection.settings_dict.get("OPTIONS", {}).get("pool")
+    if isinstance(pool, dict) and pool.get("max_size", 2) < 2:
+        return False
     return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
