@@ -381,3 +381,66 @@ def test_old_addresses_answer_readers_with_301s(imported, client):
         slug="pra-nas").get_absolute_url()
     # A post that is not public here: its old address is a 404, as any unknown one.
     assert client.get("/?p=103").status_code != 301
+
+
+KILLED_TABLES = ("newsroom_article", "newsroom_revision", "newsroom_legacyredirect",
+                 "comments_comment", "photos_photo", "ops_importrecord", "newsroom_tag")
+
+
+@pytest.mark.engine("sqlite")  # its own sites in SQLite files: once is enough
+def test_an_import_killed_with_sigkill_and_run_again_equals_one_clean_import(tmp_path):
+    """A real `kill -9` of `samizdat import_wordpress` while it writes, then the same
+    command again: the site holds exactly what one uninterrupted import gives."""
+    import contextlib
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+
+    from tests.ops.test_backup import BIN, Database, environment, samizdat
+
+    export, media = tmp_path / "big.xml", tmp_path / "uploads"
+    subprocess.run([sys.executable, str(Path(__file__).parents[2] / "bench" / "wxr.py"),
+                    "1500", str(export), "--media", str(media)], check=True, timeout=120)
+    command = ["import_wordpress", str(export), "--edition", "be", "--media", str(media),
+               "--batch", "100"]
+
+    def site(name):
+        env = environment(Database("sqlite", tmp_path / name), tmp_path / name / "var")
+        (tmp_path / name).mkdir()
+        samizdat(env, "migrate", "-v0")
+        return env, tmp_path / name / "restored.sqlite3"
+
+    def rows(path) -> dict:
+        with sqlite3.connect(path) as db:
+            return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608 (our table names)
+                    for t in KILLED_TABLES}
+
+    env, path = site("killed")
+    running = subprocess.Popen([str(BIN / "samizdat"), *command], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        # Killed once some batches have committed and well before the last one.
+        with sqlite3.connect(path, timeout=30) as db:
+            while running.poll() is None:
+                found = db.execute("SELECT count(*) FROM ops_importrecord WHERE kind='post'")
+                if found.fetchone()[0] >= 200:
+                    break
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    running.wait(timeout=0.05)
+        running.send_signal(signal.SIGKILL)
+    finally:
+        running.wait(timeout=60)
+    assert running.returncode == -signal.SIGKILL, "the import ended before it could be killed"
+    interrupted = rows(path)
+    assert 200 <= interrupted["ops_importrecord"] and interrupted["newsroom_article"] < 1500
+    samizdat(env, *command)
+
+    clean_env, clean_path = site("clean")
+    samizdat(clean_env, *command)
+    expected = rows(clean_path)
+    assert expected["newsroom_article"] == 1500 and expected["comments_comment"] == 4500
+    assert rows(path) == expected
+    # No photo file without its row, none missing.
+    originals = list((tmp_path / "killed" / "var").rglob("original.*"))
+    assert len(originals) == expected["photos_photo"]
