@@ -363,6 +363,40 @@ def test_a_damaged_archive_is_refused_and_changes_nothing(site, key, tmp_path, h
     assert Article.objects.count() == count
 
 
+def test_a_full_disk_at_the_target_fails_clearly_and_leaves_the_earlier_backup_whole(
+        site, key, tmp_path, monkeypatch):
+    import errno
+    import shutil
+
+    from samizdat.ops.models import BackupRun
+
+    target = tmp_path / "backups"
+    first = run_backup("--to", str(target))
+    before = sorted(p.name for p in target.rglob("*"))
+    copy = shutil.copyfileobj
+
+    def filling(source, out, length=0):
+        if not out.name.endswith(".tmp") or backups.SUFFIX not in out.name:
+            return copy(source, out, length)
+        out.write(source.read(1000))  # the disk fills part way through the archive
+        raise OSError(errno.ENOSPC, "No space left on device", out.name)
+
+    monkeypatch.setattr(shutil, "copyfileobj", filling)
+    Article.objects.filter(slug="draft").delete()
+    with pytest.raises(CommandError, match="could not be written: .*No space left on device"
+                       ".* earlier backups at the target are as they were"):
+        call_command("backup", "--to", str(target), stdout=io.StringIO(),
+                     stderr=io.StringIO())
+    monkeypatch.setattr(shutil, "copyfileobj", copy)
+    assert sorted(p.name for p in target.rglob("*")) == before  # no part, no orphan index
+    failed = BackupRun.objects.order_by("-pk").first()
+    assert failed.result == BackupRun.Result.FAILED and "No space left" in failed.message
+    count = Article.objects.count()
+    call_command("restore", first, "--identity", str(key), "--replace", stdout=io.StringIO(),
+                 stderr=io.StringIO())
+    assert Article.objects.count() == count + 1  # the draft deleted after it is back
+
+
 def test_the_wrong_key_is_refused(site, key, tmp_path):
     url = run_backup("--to", str(tmp_path / "backups"))
     other = tmp_path / "other-key.txt"

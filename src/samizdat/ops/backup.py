@@ -634,7 +634,11 @@ def _backup(to: str, keep_daily: int, keep_weekly: int, ask: bool, chunk: int,
         index = Path(tmp) / "index"
         index.write_text("".join(f"{b}\n" for b in sorted({f["blob"] for f in files.values()})))
         target.put(name.replace(SUFFIX, ".files"), index)  # before the archive: see collect()
-        target.put(name, sealed)
+        try:
+            target.put(name, sealed)
+        except BaseException:  # a full disk: no index of an archive that is not there
+            target.delete(name.replace(SUFFIX, ".files"))
+            raise
         result = Result(url=target.url(name), name=name, size=sealed.stat().st_size,
                         seconds=0.0, counts=counts, target=target.url(), files=len(files),
                         files_sent=sent, bytes_sent=sent_bytes, missing=missing)

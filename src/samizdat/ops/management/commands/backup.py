@@ -78,6 +78,10 @@ class Command(BaseCommand):
                             ask=interactive, chunk=chunk_size, stream=self.stderr)
         except BackupError as error:
             raise CommandError(f"{error}.") from error
+        except OSError as error:  # a full disk, a target gone read-only, a lost mount
+            raise CommandError(_(
+                "The backup could not be written: %(error)s. The earlier backups at the target "
+                "are as they were.") % {"error": error}) from error
         for name in result.missing:
             self.stderr.write(self.style.WARNING(
                 _("Photo file deleted during the backup: %(name)s") % {"name": name}))
