@@ -89,3 +89,48 @@ def test_deep_health_follows_the_database_and_metrics_add_up_the_workers(cluster
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
+
+
+def test_deep_health_follows_the_task_worker_killed_and_started_again(tmp_path):
+    var = tmp_path / "var"
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SAMIZDAT_", "DATABASE_URL", "CACHE_URL", "DJANGO_",
+                                "PROMETHEUS_"))}
+    env.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
+                "SAMIZDAT_VAR_DIR": str(var), "PYTHONPATH": str(ROOT),
+                "SAMIZDAT_HEALTH_MIN_FREE_MB": "1",
+                # A worker is missed after three silent seconds instead of a minute.
+                "SAMIZDAT_TASK_HEARTBEAT_SECONDS": "1", "SAMIZDAT_TASK_LEASE_SECONDS": "3"})
+    samizdat = [sys.executable, "-m", "samizdat"]
+    subprocess.run([*samizdat, "migrate", "-v0"], env=env, check=True, cwd=ROOT, timeout=300)
+    port = free_port()
+    deep = f"http://127.0.0.1:{port}/healthz/deep"
+
+    def worker():
+        return subprocess.Popen([*samizdat, "worker"], env=env, cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    server = subprocess.Popen(
+        [*samizdat, "serve", "--port", str(port), "--workers", "1", "--no-worker",
+         "--no-collectstatic"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True)
+    first = worker()
+    try:
+        assert json.loads(wait_for(deep, 200))["checks"]["tasks"]["workers"] == 1
+        first.kill()  # kill -9: no goodbye, only the heartbeats stop
+        first.wait(timeout=30)
+        report = json.loads(wait_for(deep, 503, seconds=30))
+        assert report["checks"]["tasks"]["ok"] is False
+        assert report["checks"]["database"]["ok"] and report["checks"]["cache"]["ok"]
+        assert get(f"http://127.0.0.1:{port}/healthz") == (200, b"ok\n")
+        second = worker()
+        try:
+            report = json.loads(wait_for(deep, 200, seconds=60))
+            assert report["status"] == "ok" and report["checks"]["tasks"]["workers"] == 1
+        finally:
+            second.kill()
+            second.wait(timeout=30)
+    finally:
+        first.kill()
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
