@@ -26,10 +26,13 @@ SLICE = int(os.environ.get("BENCH_BACKUP_SLICE", 3))
 PASSPHRASE = "bench only, not a secret"  # noqa: S105 (a throwaway archive)
 
 
-def load_slice(url: str) -> float:
+def load_slice(url: str, label: str = "") -> float:
     out = subprocess.run(["wrk", "-t2", "-c8", f"-d{SLICE}s", url], check=True,
                          capture_output=True, text=True).stdout
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    if label:  # each slice as it ends, so a run stopped early still tells something
+        print(f"slice {label} {rate:.1f}", file=sys.stderr, flush=True)
+    return rate
 
 
 def main() -> None:
@@ -49,7 +52,7 @@ def main() -> None:
             base, _process = servers.samizdat(env, "miss")
             url = base + urls["article"]
             loadtest.get(url)
-            before = [load_slice(url) for _ in range(3)]
+            before = [load_slice(url, "alone") for _ in range(3)]
             start = time.perf_counter()
             # In a session of its own, as systemd or cron start it (see lower_priority).
             backup = subprocess.Popen([*samizdat, "backup", "--to", str(tmp / "backups")],
@@ -57,14 +60,14 @@ def main() -> None:
                                       start_new_session=True)
             during = []
             while backup.poll() is None:
-                rate = load_slice(url)
+                rate = load_slice(url, "during")
                 if backup.poll() is None:  # a slice wholly inside the backup
                     during.append(rate)
             result["backup_s"] = time.perf_counter() - start
             if backup.returncode:
                 raise SystemExit("samizdat backup failed")
             archive = backup.stdout.read().strip().splitlines()[-1]
-            after = [load_slice(url) for _ in range(3)]
+            after = [load_slice(url, "alone") for _ in range(3)]
         finally:
             servers.stop()
         alone = statistics.median(before + after)
