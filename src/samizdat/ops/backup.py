@@ -633,11 +633,12 @@ def _backup(to: str, keep_daily: int, keep_weekly: int, ask: bool, chunk: int,
         name = archive_name(created, target.names())
         index = Path(tmp) / "index"
         index.write_text("".join(f"{b}\n" for b in sorted({f["blob"] for f in files.values()})))
-        target.put(name.replace(SUFFIX, ".files"), index)  # before the archive: see collect()
+        index_name = name.replace(SUFFIX, ".files")
+        target.put(index_name, index)  # before the archive: see collect()
         try:
             target.put(name, sealed)
         except BaseException:  # a full disk: no index of an archive that is not there
-            target.delete(name.replace(SUFFIX, ".files"))
+            target.delete(index_name)
             raise
         result = Result(url=target.url(name), name=name, size=sealed.stat().st_size,
                         seconds=0.0, counts=counts, target=target.url(), files=len(files),
