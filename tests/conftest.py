@@ -81,6 +81,13 @@ def _isolated_page_cache(settings, tmp_path):
         caches[alias].clear()
 
 
+@pytest.fixture(autouse=True)
+def _quick_argon2(settings):
+    """Staff passwords hashed with Argon2 at its lowest cost (tests/hashers.py)."""
+    settings.PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher",
+                                 *settings.PASSWORD_HASHERS[1:]]
+
+
 @pytest.fixture
 def scaffold(db):
     return demo.create_scaffolding(random.Random(1))
