@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -22,7 +23,7 @@ from django_prose_editor.widgets import ProseEditorWidget
 from samizdat.photos.inlines import GalleryInline
 from samizdat.telegram.admin import TelegramInline
 
-from . import autosave, presence, redirects, services
+from . import autosave, logo, presence, redirects, services
 from .models import (
     Article,
     ArticleRedirect,
@@ -804,12 +805,30 @@ class EditionAdmin(AuditedAdmin, admin.ModelAdmin):
         return False
 
 
+class SiteSettingsForm(forms.ModelForm):
+    class Meta:
+        model = SiteSettings
+        fields = ["edition", "contact_email", "contacts", "support_text", "campaign_text",
+                  "campaign_url", "logo"]
+
+    def clean_logo(self):
+        return logo.clean(self.cleaned_data.get("logo"), self.instance.edition.language)
+
+
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(AuditedAdmin, admin.ModelAdmin):
+    form = SiteSettingsForm
     list_display = ["edition", "contact_email"]
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        replaced = form.initial.get("logo")
+        super().save_model(request, obj, form, change)
+        if replaced and replaced != obj.logo:  # a new logo, or none: the old file goes
+            storage, name = obj.logo.storage, getattr(replaced, "name", replaced)
+            transaction.on_commit(lambda: storage.delete(name))
 
 
 @admin.register(SocialAccount)

@@ -658,6 +658,16 @@ class SiteSettings(models.Model):
             _("Give an address on this site starting with / or a full https:// address."),
         )],
     )
+    # Stored as the admin made it (newsroom/logo.py): re-encoded, no metadata, 96 px high.
+    logo = models.ImageField(
+        _("logo"), upload_to="logos/", blank=True, width_field="logo_width",
+        height_field="logo_height",
+        help_text=_("Shown in the masthead of every page of this edition before the site's "
+                    "name, 48 pixels high. A PNG (best with a transparent background), JPEG "
+                    "or WebP; without one, the name's first letter stands there."),
+    )
+    logo_width = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    logo_height = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("site settings")

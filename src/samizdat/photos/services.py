@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 SHORTCODE = re.compile(r"\[photo\s+(\d{1,12})\]")
 
 
-def _limits() -> dict:
+def limits() -> dict:
     return {"max_bytes": settings.PHOTO_MAX_MB * 2**20,
             "max_pixels": settings.PHOTO_MAX_MEGAPIXELS * 1_000_000}
 
@@ -45,7 +45,7 @@ def ingest(data: bytes, *, name: str = "", user=None, caption: str = "", credit:
     small rendition in the fallback format is made at once so pages can show the photo
     before the task queue has made the rest.
     """
-    cleaned = images.clean(data, **_limits())
+    cleaned = images.clean(data, **limits())
     photo = Photo(
         name=PurePosixPath(name).stem[:200] if name else "", caption=caption,
         credit=credit, alt_text=alt_text, uploaded_by=user, format=cleaned.format,
