@@ -14,16 +14,18 @@ from pathlib import Path
 import pyrage
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import translation
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from PIL import Image
 
 from samizdat.comments.models import Comment
 from samizdat.mirrors import signing
 from samizdat.mirrors.models import Mirror
-from samizdat.newsroom.models import Article, Revision, Section
+from samizdat.newsroom.models import Article, Revision, Section, SiteSettings
 from samizdat.ops import backup as backups
 from samizdat.ops.restore import open_archive
 from samizdat.photos.models import Photo
@@ -89,9 +91,20 @@ def site(newsroom_content, staff, client, django_capture_on_commit_callbacks):  
         StaticToken.objects.create(device=device, token="recovery1")
         Mirror.objects.create(name="Copy", kind="folder", target="/srv/copy",
                               public_url="https://copy.example.org/")
+        settings = SiteSettings.objects.get(edition__language="en")
+        settings.logo.save("en.png", ContentFile(LOGO))  # a stored file no photo owns
         client.logout()
     signing.public_key_b64()  # made on first use, as the site does
     return newsroom_content
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, "PNG")
+    return out.getvalue()
+
+
+LOGO = _png()
 
 
 def reader_paths(main) -> list[str]:
@@ -249,6 +262,8 @@ def test_a_restored_site_on_another_engine_answers_the_same(site, key, client, t
     first = Photo.objects.order_by("pk").first()
     assert ((restored / "media" / first.original).read_bytes()
             == (django_settings.MEDIA_ROOT / first.original).read_bytes())
+    logo = SiteSettings.objects.get(edition__language="en").logo.name
+    assert (restored / "media" / logo).read_bytes() == LOGO
 
 
 def test_the_dump_writes_what_django_s_serializer_writes(site):

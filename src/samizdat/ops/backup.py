@@ -156,6 +156,7 @@ def dump_database(folder: Path, chunk: int = CHUNK, bar=None
     with snapshot():
         migrations = applied_migrations()
         photo_keys = _photo_keys()
+        logos = _logo_names()
         for n, model in enumerate(dumped_models(), 1):
             label = model._meta.label_lower
             member = f"db/{n:03d}-{label}.jsonl"
@@ -167,7 +168,8 @@ def dump_database(folder: Path, chunk: int = CHUNK, bar=None
                     if bar is not None:
                         bar.update(1)
             tables.append({"model": label, "member": member})
-    return tables, counts, {"migrations": migrations, "photo_keys": photo_keys}
+    return tables, counts, {"migrations": migrations, "photo_keys": photo_keys,
+                            "other_files": logos}
 
 
 def dumped_lines(model, chunk: int = CHUNK) -> Iterator[str]:
@@ -231,8 +233,15 @@ def _photo_keys() -> list[str]:
     return list(Photo.objects.order_by("pk").values_list("key", flat=True))
 
 
-def media_names(photo_keys: list[str]) -> list[str]:
-    """The stored files of the photos in the snapshot: originals and renditions."""
+def _logo_names() -> list[str]:
+    from samizdat.newsroom.models import SiteSettings
+
+    return sorted(SiteSettings.objects.exclude(logo="").values_list("logo", flat=True))
+
+
+def media_names(photo_keys: list[str], other_files=()) -> list[str]:
+    """The stored files of the photos in the snapshot (originals and renditions), then the
+    other stored files its rows name (the editions' logos)."""
     from samizdat.photos.models import Photo
 
     names = []
@@ -243,7 +252,7 @@ def media_names(photo_keys: list[str]) -> list[str]:
         except (FileNotFoundError, OSError):
             files = []
         names += [f"{folder}/{name}" for name in sorted(files)]
-    return names
+    return names + [name for name in other_files if default_storage.exists(name)]
 
 
 # --- Encryption -------------------------------------------------------------------------------
@@ -604,7 +613,7 @@ def _backup(to: str, keep_daily: int, keep_weekly: int, ask: bool, chunk: int,
         _write_keys(work)
         present = target.blobs()
         files, missing = {}, []
-        names = media_names(state["photo_keys"])
+        names = media_names(state["photo_keys"], state["other_files"])
         with shown_progress(len(names), "backup: photo files", stream) as bar:
             sent, sent_bytes = _send_files(names, target, present, recipients, Path(tmp),
                                            files, missing, bar)
