@@ -2,6 +2,7 @@
 the copy is then what a full bake of the same content would be."""
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -116,6 +117,56 @@ def test_the_state_knows_the_files_a_sync_sends(baked):
     update([article.pk], out)
     with State(out.resolve()) as state:
         assert state.files() == snapshot(out)
+
+
+def test_a_mirror_is_sent_what_the_updates_changed_and_equals_a_full_bake_and_sync(baked):
+    from samizdat.mirrors.sync import MANIFEST, sync_all
+
+    out, tmp = baked["out"], baked["tmp"]
+    editor = baked["articles"]["draft"].created_by
+    mirror = Mirror.objects.create(name="Local", kind=Mirror.Kind.FOLDER,
+                                   target=str(tmp / "mirror"))
+    first = sync_all(out)["Local"]  # new to this copy: compared whole
+    assert first.sent == len(snapshot(out)) and first.deleted == 0
+    manifest = (tmp / "mirror" / MANIFEST).read_bytes()
+
+    draft = baked["articles"]["draft"]
+    services.publish(draft, editor)
+    published = update([draft.pk], out)
+    other = Article.objects.published().filter(edition__language="en").exclude(
+        pk=draft.pk).first()
+    services.unpublish(other, editor)
+    unpublished = update([other.pk], out)
+    outcome = sync_all(out)["Local"]
+    # Both updates' files and nothing else; the mirror's manifest is neither read nor
+    # rewritten (at 1,000,000 articles it is hundreds of megabytes).
+    sent = set(published.written) | set(unpublished.written)
+    assert outcome.sent == len(sent - set(unpublished.removed))
+    assert outcome.deleted == len(set(unpublished.removed)) > 0
+    assert (tmp / "mirror" / MANIFEST).read_bytes() == manifest
+    mirror.refresh_from_db()
+    assert mirror.synced_copy == out.resolve().name and mirror.synced_entry > 0
+    with State(out.resolve()) as state:  # every mirror has it all: the journal is empty
+        assert state.changes_since(0) == ({}, 0)
+    assert sync_all(out)["Local"].sent == 0  # nothing new
+
+    # The mirror is what a full bake of the same content sent whole would be.
+    fresh = bake(tmp / "fresh").folder
+    Mirror.objects.create(name="Fresh", kind=Mirror.Kind.FOLDER, target=str(tmp / "second"),
+                          is_active=False)
+    from samizdat.mirrors.sync import sync
+
+    sync(Mirror.objects.get(name="Fresh"), fresh)
+    assert differences(out, fresh) == []
+    for tree in (tmp / "mirror", tmp / "second"):
+        (tree / MANIFEST).unlink()
+    assert differences(tmp / "mirror", tmp / "second") == []
+
+    # The periodic full check finds nothing to remove, and sends only what the stale
+    # manifest cannot vouch for.
+    check = sync_all(out, full=True)["Local"]
+    assert check.deleted == 0 and check.sent + check.kept == len(snapshot(out))
+    assert set(json.loads((tmp / "mirror" / MANIFEST).read_text())) == set(snapshot(out))
 
 
 # Committed for real, as the worker's own connection handling needs (it closes a connection

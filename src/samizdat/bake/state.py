@@ -8,7 +8,10 @@ folder, so it is never served or sent to a mirror) holds:
 - for each article in the copy, its footprint: its address, its place in lists and every
   page that shows it, so an update knows where an edited or unpublished article was;
 - the SHA-256 of every file of the copy, so a mirror sync after an update hashes only the
-  files that update wrote.
+  files that update wrote;
+- a journal of what each update wrote and removed, numbered, so a mirror that has the copy
+  up to a number is sent what came after it and nothing else (mirrors/sync.py); the
+  journal is trimmed once every mirror has it.
 """
 
 import hashlib
@@ -25,6 +28,8 @@ CREATE TABLE IF NOT EXISTS chain (
     PRIMARY KEY (listing, micros, pk)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS article (id INTEGER PRIMARY KEY, footprint TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS file (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS journal (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT NOT NULL, sha256 TEXT);
 """
 
 Key = tuple[int, int]  # (published_at in microseconds, id): an article's place in lists
@@ -122,8 +127,34 @@ class State:
         self.db.executemany("INSERT OR REPLACE INTO file VALUES (?, ?)",
                             ((p, d) for p, d in digests.items() if d is not None))
 
+    # --- journal ---
+    def record(self, changes: dict[str, str | None]) -> None:
+        """Note what an update wrote (path: SHA-256) and removed (path: None)."""
+        self.db.executemany("INSERT INTO journal (path, sha256) VALUES (?, ?)",
+                            sorted(changes.items()))
+
+    def changes_since(self, seq: int) -> tuple[dict[str, str | None], int]:
+        """What changed after entry `seq` (each path's last change), and the last entry's
+        number; ({}, seq) when nothing did."""
+        changes, last = {}, seq
+        for number, path, digest in self.db.execute(
+                "SELECT seq, path, sha256 FROM journal WHERE seq > ? ORDER BY seq", (seq,)):
+            changes[path], last = digest, number
+        return changes, last
+
+    def last_entry(self) -> int:
+        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'journal'"
+                              ).fetchone()
+        return row[0] if row else 0
+
+    def forget_until(self, seq: int) -> None:
+        self.db.execute("DELETE FROM journal WHERE seq <= ?", (seq,))
+
     def files(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT path, sha256 FROM file"))
+
+    def file_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM file").fetchone()[0]
 
     def has_files(self) -> bool:
         return self.db.execute("SELECT 1 FROM file LIMIT 1").fetchone() is not None

@@ -88,6 +88,7 @@ def update(ids, out: Path | str | None = None, wait: float | None = None) -> Upd
             new = dict(routes.footprints(ids))
             for pk in ids:
                 job.article(old.get(pk), new.get(pk))
+            job.moved(new)
             job.legacy(new)
             result = job.run()
             state.set_footprints({pk: new.get(pk) for pk in ids})
@@ -166,6 +167,21 @@ class _Job:
             else:
                 self.gone.add(old.path)
 
+    def moved(self, new: dict[int, Footprint]) -> None:
+        """Earlier addresses of these articles (a slug or date changed before): their pages
+        lead to the article while it is published and go when it is not
+        (routes.redirects)."""
+        earlier = ArticleRedirect.objects.filter(article_id__in=self.ids).values_list(
+            "old_path", "article_id")
+        for path, pk in earlier:
+            if not path.endswith("/") or path in self.redirects:
+                continue
+            if new.get(pk) is not None:
+                if path != new[pk].path:
+                    self.redirects[path] = new[pk].path
+            else:
+                self.gone.add(path)
+
     def legacy(self, new: dict[int, Footprint]) -> None:
         """Old addresses of the site moved in from that lead to these articles: their pages
         follow the article, and go when it does (routes.legacy_redirects)."""
@@ -216,7 +232,9 @@ class _Job:
             result.written.append(name)
         digests = {name: hashlib.sha256((self.folder / name).read_bytes()).hexdigest()
                    for name in result.written}
-        self.state.set_files({**digests, **dict.fromkeys(result.removed)})
+        changes = {**digests, **dict.fromkeys(result.removed)}
+        self.state.set_files(changes)
+        self.state.record(changes)
         return result
 
     def _with_lite(self, path: str) -> list[str]:

@@ -42,6 +42,10 @@ class Mirror(models.Model):
     files_deleted = models.PositiveIntegerField(_("files deleted"), default=0, editable=False)
     files_kept = models.PositiveIntegerField(_("files unchanged"), default=0, editable=False)
     seconds = models.FloatField(_("seconds"), default=0, editable=False)
+    # How far this mirror has the copy: the copy's folder and the last entry of its journal
+    # sent (bake/state.py). A later update sends only what came after it.
+    synced_copy = models.CharField(max_length=200, blank=True, editable=False)
+    synced_entry = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["position", "name"]
