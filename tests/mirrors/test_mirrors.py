@@ -5,12 +5,14 @@ import json
 import shutil
 import socket
 import stat
+import uuid
 
 import pytest
 
+from samizdat.bake.state import State, digests
 from samizdat.mirrors import signing
 from samizdat.mirrors.models import Mirror
-from samizdat.mirrors.sync import MANIFEST, sync
+from samizdat.mirrors.sync import MANIFEST, _listed_folder, sync
 from tests.net import free_port
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +112,10 @@ def test_a_failed_sync_is_recorded_on_the_mirror(baked, tmp_path):
     assert "Error" in mirror.last_error
 
 
-def test_s3_sync_sends_only_changed_objects(baked, monkeypatch):
+@pytest.fixture
+def bucket(monkeypatch):
+    """An empty S3 bucket on moto's server: (client, endpoint, name). moto keeps its
+    buckets for the whole process, so each test gets a new one."""
     import boto3
     from moto.server import ThreadedMotoServer
 
@@ -123,23 +128,91 @@ def test_s3_sync_sends_only_changed_objects(baked, monkeypatch):
                             ("AWS_DEFAULT_REGION", "us-east-1")):
             monkeypatch.setenv(name, value)
         s3 = boto3.client("s3", endpoint_url=endpoint)
-        s3.create_bucket(Bucket="mirror")
-        mirror = Mirror.objects.create(name="Bucket", kind="s3", target="mirror",
-                                       endpoint_url=endpoint)
-        assert sync(mirror, baked).sent == 4
-        head = s3.head_object(Bucket="mirror", Key="en/index.html")
-        assert head["ContentType"] == "text/html; charset=utf-8"
-        assert sync(mirror, baked).sent == 0
-        (baked / "index.html").write_text("<p>home, updated</p>")
-        (baked / "en" / "news" / "index.html").unlink()
-        outcome = sync(mirror, baked)
-        assert (outcome.sent, outcome.deleted) == (1, 1)
-        keys = {o["Key"] for o in s3.list_objects_v2(Bucket="mirror")["Contents"]}
-        assert keys == {"index.html", "en/index.html", "site.css", MANIFEST}
-        body = s3.get_object(Bucket="mirror", Key="index.html")["Body"].read()
-        assert body == b"<p>home, updated</p>"
+        name = f"mirror-{uuid.uuid4().hex[:12]}"
+        s3.create_bucket(Bucket=name)
+        yield s3, endpoint, name
     finally:
         server.stop()
+
+
+def test_s3_sync_sends_only_changed_objects(baked, bucket):
+    s3, endpoint, name = bucket
+    mirror = Mirror.objects.create(name="Bucket", kind="s3", target=name,
+                                   endpoint_url=endpoint)
+    assert sync(mirror, baked).sent == 4
+    head = s3.head_object(Bucket=name, Key="en/index.html")
+    assert head["ContentType"] == "text/html; charset=utf-8"
+    assert sync(mirror, baked).sent == 0
+    (baked / "index.html").write_text("<p>home, updated</p>")
+    (baked / "en" / "news" / "index.html").unlink()
+    outcome = sync(mirror, baked)
+    assert (outcome.sent, outcome.deleted) == (1, 1)
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=name)["Contents"]}
+    assert keys == {"index.html", "en/index.html", "site.css", MANIFEST}
+    body = s3.get_object(Bucket=name, Key="index.html")["Body"].read()
+    assert body == b"<p>home, updated</p>"
+
+
+def _update(baked):
+    """What bake/update.py does to a copy: rewrite, remove and add files, and note them in
+    the journal. One more file changes without a note: only the journal is read."""
+    (baked / "en" / "index.html").write_text("<p>en, updated</p>")
+    (baked / "site.css").unlink()
+    (baked / "en" / "new").mkdir()
+    (baked / "en" / "new" / "index.html").write_text("<p>new</p>")
+    changes = {"en/index.html": "1", "site.css": None, "en/new/index.html": "2"}
+    with State(baked) as state:
+        state.set_files(changes)
+        state.record(changes)
+    (baked / "index.html").write_text("<p>changed by hand</p>")
+
+
+def _bake_state(baked):
+    with State(baked) as state:
+        state.set_files(digests(baked))
+
+
+def test_rsync_and_s3_after_an_update_send_what_the_journal_names(baked, bucket, tmp_path):
+    from tests.conftest import need
+
+    need(shutil.which("rsync") is not None, "rsync (apt-get install rsync)")
+    s3, endpoint, name = bucket
+    target = tmp_path / "rsync-target"
+    target.mkdir()
+    mirrors = [Mirror.objects.create(name="Rsync", kind="rsync", target=f"{target}/"),
+               Mirror.objects.create(name="Bucket", kind="s3", target=name,
+                                     endpoint_url=endpoint)]
+    _bake_state(baked)
+    for mirror in mirrors:  # new to this copy: compared whole
+        assert sync(mirror, baked, full=False).sent == 4
+    _update(baked)
+    for mirror in mirrors:
+        outcome = sync(mirror, baked, full=False)
+        assert (outcome.sent, outcome.deleted, outcome.kept) == (2, 1, 2)
+        mirror.refresh_from_db()
+        assert (mirror.synced_copy, mirror.synced_entry) == ("baked", 3)
+
+    def held(path):
+        if (target / path).exists():
+            rsync = (target / path).read_text()
+        else:
+            rsync = None
+        try:
+            bucket = s3.get_object(Bucket=mirror.target, Key=path)["Body"].read().decode()
+        except s3.exceptions.NoSuchKey:
+            bucket = None
+        return rsync, bucket
+
+    assert held("en/index.html") == ("<p>en, updated</p>",) * 2
+    assert held("en/new/index.html") == ("<p>new</p>",) * 2
+    assert held("site.css") == (None, None)
+    assert held("index.html") == ("<p>home</p>",) * 2  # not in the journal: not sent
+    for mirror in mirrors:  # a full check afterwards: the mirror holds the copy's files
+        outcome = sync(mirror, baked)
+        assert outcome is not None, mirror.last_error
+        assert outcome.deleted == 0 and outcome.sent + outcome.kept == 4
+    assert set(_listed_folder(target)) == {p.relative_to(baked).as_posix()
+                                           for p in baked.rglob("*") if p.is_file()}
 
 
 def test_rsync_sync_sends_only_changed_files(baked, tmp_path):
