@@ -475,9 +475,14 @@ def bake_section() -> list[str]:
         "",
         f"**Publish to mirror: {f['publish_to_mirror_s']:.2f} s** (target under 5 s): the "
         "article written and published, the copy updated (bake/update.py: "
-        f"{f['update_files']} files in {f['update_s']:.2f} s) and the folder mirror synced, "
-        "as the task queue's worker runs them (its polling interval comes on top: "
-        "`db_worker --interval`, 1 s by default).",
+        f"{f['update_files']} files in {f['update_s']:.2f} s) and a folder mirror and an S3 "
+        f"bucket (moto's server) synced in {f['sync_s']:.2f} s, sent "
+        f"{' and '.join(str(n) for n in f['sync_sent'].values())} files from the copy's "
+        "journal (mirrors/sync.py), as the task queue's worker runs them (its polling "
+        "interval comes on top: `db_worker --interval`, 1 s by default). The same two "
+        f"syncs compared whole, as every publication did before the journal: "
+        f"{f['full_sync_s']:.2f} s, a time that grows with the copy while the journal's "
+        "does not.",
         "",
         f"The sampled rate from the smallest to the largest archive: "
         f"{min(rates):.0f}–{max(rates):.0f} pages/s.",
