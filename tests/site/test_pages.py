@@ -117,7 +117,8 @@ def test_article_page_weight_within_budget(client, archive):
 
 
 @pytest.mark.parametrize("url", ["/en/news/9999/", "/en/news/9999/12/", "/en/news/9999/12/31/"])
-def test_the_last_dates_python_knows_are_empty_archives(client, archive, url):
+def test_the_last_dates_python_knows_are_empty_archives(client, make_article, url):
+    make_article()
     # Their periods end past 9999-12-31: the month and day ones answered 500 before.
     response = client.get(url)
     assert response.status_code == 200
@@ -133,7 +134,8 @@ def test_the_last_dates_python_knows_are_empty_archives(client, archive, url):
     "/en/section/x/older/1-1/",
     "/a/999999999/", "/en/news/2024/05/03/%D0%B6/",
 ])
-def test_bad_input_gets_a_localised_404(client, archive, url):
+def test_bad_input_gets_a_localised_404(client, make_article, url):
+    make_article()  # an edition with sections, an author and an article: nothing they name
     response = client.get(url, follow=True)
     assert response.status_code == 404
     assert b'<html lang="' in response.content
