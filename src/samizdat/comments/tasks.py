@@ -14,6 +14,7 @@ from django_tasks import task
 from samizdat.newsroom.worker import once
 
 from .models import Comment, Status
+from .tokens import email_token
 
 
 def _absolute(comment: Comment, name: str, **kwargs) -> str:
@@ -24,8 +25,6 @@ def _absolute(comment: Comment, name: str, **kwargs) -> str:
 @task()
 def send_confirmation(comment_id: int) -> bool:
     """Ask the owner of the address to confirm it before we ever write to it again."""
-    from .views import email_token
-
     comment = (Comment.objects.select_related("article__edition")
                .filter(pk=comment_id).exclude(email="").first())
     if comment is None or comment.email_confirmed:
@@ -48,8 +47,6 @@ def send_confirmation(comment_id: int) -> bool:
 @task()
 def notify_reply(reply_id: int) -> bool:
     """Tell the writer of the comment replied to, if they confirmed their address."""
-    from .views import email_token
-
     reply = (Comment.objects.select_related("parent__article__edition", "article__edition")
              .filter(pk=reply_id, status=Status.APPROVED).first())
     parent = reply.parent if reply else None

@@ -9,7 +9,6 @@ from (Sec-Fetch-Site, else Origin), which a forging page cannot set.
 import json
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -23,10 +22,8 @@ from samizdat.newsroom.models import Article
 from samizdat.site.pagecache import reader_page
 from samizdat.site.views import current_edition, render
 
-from . import reading, services
+from . import reading, services, tokens
 from .models import Comment, Status
-
-EMAIL_SALT = "samizdat.comments.email"
 
 
 def client_of(request) -> str:
@@ -169,18 +166,11 @@ def report(request, comment_id):
     return _page(request, "comments/result.html", comment.article, {"message": message})
 
 
-def email_token(comment: Comment, purpose: str) -> str:
-    return signing.dumps({"c": comment.pk, "p": purpose}, salt=EMAIL_SALT)
-
-
 def _from_token(token: str, purpose: str, days: int) -> int:
-    try:
-        data = signing.loads(token, salt=EMAIL_SALT, max_age=86400 * days)
-    except signing.BadSignature:
-        raise Http404("bad or expired link") from None
-    if data.get("p") != purpose:
-        raise Http404("bad link")
-    return data["c"]
+    comment_id = tokens.comment_of(token, purpose, days)
+    if comment_id is None:
+        raise Http404("bad or expired link")
+    return comment_id
 
 
 def confirm(request, token):
