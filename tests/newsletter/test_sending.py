@@ -164,3 +164,38 @@ def test_addresses_are_not_readable_in_the_database(subscriber_key, scaffold, tm
         rows = cursor.fetchall()
     assert rows and "hidden-domain" not in repr(rows) and "secret.reader" not in repr(rows)
     assert Subscriber.objects.get().address == address.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_subscriber_address_reaches_a_log_line_or_the_mailings_error(
+        inbox, subscriber_key, scaffold, make_article, caplog, monkeypatch):
+    """Mail servers name the address in their refusals; the log and the mailing's recorded
+    error (neither encrypted) must not carry it."""
+    import logging
+    import smtplib
+
+    caplog.set_level(logging.DEBUG)
+    en = scaffold["editions"]["en"]
+    addresses = [f"reader{n}@example.org" for n in range(3)]
+    confirmed(en, 3)
+    inbox.refuse["reader1@example.org"] = "550 5.1.1 <reader1@example.org>: no such user"
+    inbox.refuse["reader2@example.org"] = "451 4.2.0 <reader2@example.org>: try later"
+    send = services.request_alert(make_article(headline="Alert", slug="alert"))
+    services.deliver(send.pk, "task:one")
+    # Then the server goes away in the middle of a message, its last words naming it.
+    original = services.Outbox.send
+
+    def lost(self, sender, to, raw):
+        raise smtplib.SMTPServerDisconnected(f"connection lost while sending to <{to}>")
+
+    monkeypatch.setattr(services.Outbox, "send", lost)
+    send = services.request_alert(make_article(headline="Second", slug="second"))
+    result = services.deliver(send.pk, "task:two")
+    monkeypatch.setattr(services.Outbox, "send", original)
+    assert "[address]" in result["error"]
+    send.refresh_from_db()
+    # Every line this process logged but the test's own mail server's (aiosmtpd: mail.log).
+    ours = [r.getMessage() for r in caplog.records if not r.name.startswith("mail.log")]
+    assert any("paused" in line for line in ours)
+    written = [*ours, send.last_error, result["error"]]
+    assert not [a for a in addresses for text in written if a in text]

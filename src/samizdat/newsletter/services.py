@@ -7,6 +7,7 @@ in an export an administrator asked for; no log line, task argument or audit ent
 
 import datetime
 import logging
+import re
 import smtplib
 import time
 from email import message_from_bytes
@@ -424,6 +425,15 @@ class Outbox:
             self.backend.send_messages([_Raw(raw, sender, to)])
 
 
+# An email address in a mail server's answer: kept out of the mailing's error and the log,
+# which are not encrypted as the subscribers' addresses are.
+ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+
+
+def without_addresses(text: str) -> str:
+    return ADDRESS.sub("[address]", text)
+
+
 def deliver(send_id: int, claimer: str) -> dict:
     """Send a mailing to every recipient not yet marked, batch by batch (one connection
     each), at most SAMIZDAT_NEWSLETTER_RATE messages a second. Safe to run again and from
@@ -470,7 +480,8 @@ def deliver(send_id: int, claimer: str) -> dict:
                         # Not taken (the sender refused, the server gone): not a send.
                         Delivery.objects.filter(pk=delivery_id).update(
                             state=Delivery.State.PENDING, claimed_by="")
-                        raise Stop(f"{type(error).__name__}: {error}") from error
+                        raise Stop(without_addresses(f"{type(error).__name__}: {error}")
+                                   ) from error
                     sent += 1
                     if rate:
                         ahead = sent / rate - (time.monotonic() - started)
