@@ -15,7 +15,14 @@ from samizdat.comments import services as comments
 from samizdat.comments.models import Comment
 from samizdat.newsroom import demo, redirects
 from samizdat.newsroom import services as newsroom
-from samizdat.newsroom.models import Article, ArticleRedirect, Author, Edition, Section
+from samizdat.newsroom.models import (
+    Article,
+    ArticleRedirect,
+    Author,
+    Edition,
+    Section,
+    SiteSettings,
+)
 from samizdat.ops.export import KINDS, SCHEMA_VERSION
 from samizdat.photos import samples
 from samizdat.photos import services as photos
@@ -58,6 +65,8 @@ def newsroom_content(scaffold, make_article, editor, django_capture_on_commit_ca
             is_photo_report=True)
         GalleryItem.objects.create(article=main, photo=photo(3), position=0, caption="One")
         GalleryItem.objects.create(article=main, photo=hero, position=1)
+        SiteSettings.objects.filter(edition=main.edition).update(
+            campaign_text="Write to prisoners", campaign_url="/en/about/")
         make_article(language="be", headline="Суд у Менску", slug="sud", translation_key=key,
                      tag_ids=[scaffold["tags"]["be"][0].pk])
         moved = make_article(headline="Moved story", slug="old-address")
@@ -305,3 +314,22 @@ def test_a_bad_line_names_file_and_line_and_changes_nothing(
     assert list(Edition.objects.order_by("pk").values_list("pk", "language")) == editions
     assert not (tmp_path / "new-media").exists() or not any(
         p.is_file() for p in (tmp_path / "new-media").rglob("*"))
+
+
+def test_an_export_from_before_a_newer_field_imports_with_its_default(
+        transactional_db, newsroom_content, tmp_path, django_capture_on_commit_callbacks):
+    out = tmp_path / "export"
+    call_command("export", str(out))
+    lines = (out / "site_settings.jsonl").read_text().splitlines()
+    older = []
+    for line in lines:
+        row = json.loads(line)
+        assert row.pop("campaign_text") in ("", "Write to prisoners")
+        row.pop("campaign_url")
+        older.append(json.dumps(row))
+    (out / "site_settings.jsonl").write_text("\n".join(older) + "\n")
+    call_command("flush", interactive=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_export", str(out))
+    assert SiteSettings.objects.count() == len(lines)
+    assert set(SiteSettings.objects.values_list("campaign_text", "campaign_url")) == {("", "")}

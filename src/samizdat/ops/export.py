@@ -50,6 +50,9 @@ class Kind:
     references: dict[str, str] = field(default_factory=dict)
     # Fields a row may omit on import (written only on request, or derived).
     optional: tuple[str, ...] = ()
+    # Fields added after the schema's first version: always written, taken when a line has
+    # them (an export made before they existed leaves their defaults).
+    newer: tuple[str, ...] = ()
 
     @property
     def file(self) -> str:
@@ -65,7 +68,7 @@ KINDS: tuple[Kind, ...] = (
           "comment_days")),
     Kind("site_settings", "newsroom.SiteSettings",
          ("id", "edition_id", "contact_email", "contacts", "support_text"),
-         {"edition_id": "editions"}),
+         {"edition_id": "editions"}, newer=("campaign_text", "campaign_url")),
     Kind("sections", "newsroom.Section",
          ("id", "edition_id", "name", "slug", "description", "position", "show_on_home",
           "comment_policy"),
@@ -198,7 +201,7 @@ def _rows(k: Kind, chunk: int, emails: bool) -> Iterator[dict]:
     if k.name == "articles":
         yield from _articles(chunk)
         return
-    names = list(k.fields)
+    names = [*k.fields, *k.newer]
     if k.name == "comments" and emails:
         names += ["email", "email_confirmed"]
     query = model._default_manager.order_by("pk").values_list(*names)

@@ -158,7 +158,7 @@ def _load_kind(folder: Path, k: Kind, seen: dict, written: list, known_missing: 
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
     relations = [f.name for f in model._meta.concrete_fields if f.is_relation]
     others = [f.name for f in model._meta.concrete_fields
-              if f.attname not in k.fields and not f.is_relation]
+              if f.attname not in (*k.fields, *k.newer) and not f.is_relation]
     batch: list = []
     extras: dict[type, list] = {}
     count = 0
@@ -221,11 +221,17 @@ def _instance(k: Kind, model, row: dict, where: str, by_attname: dict, relations
             if value is None and not f.null:
                 raise LoadError(f"{where}: {name} cannot be null")
         values[name] = value
+    absent = []  # newer fields this line does not have: their defaults, unchecked
+    for name in k.newer:
+        if name in row:
+            values[name] = row[name]
+        else:
+            absent.append(name)
     if row["id"] is None or row["id"] < 1:
         raise LoadError(f"{where}: id must be 1 or more")
     instance = model(**values)
     try:
-        instance.clean_fields(exclude=relations + others)
+        instance.clean_fields(exclude=relations + others + absent)
     except ValidationError as error:
         problems = "; ".join(f"{name}: {' '.join(messages)}"
                              for name, messages in error.message_dict.items())
