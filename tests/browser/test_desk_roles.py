@@ -1,8 +1,9 @@
 """A story from the contributor's draft to the reader's page, in Chromium, each role in a
-browser of its own: the contributor writes and submits it; the editor sees it waiting on the
-dashboard, links its Belarusian version from the search box, schedules it, then publishes it
-at once; the reader's page names the translation. Screenshots of each step are written to
-SAMIZDAT_SCREENSHOTS when it is set (docs/screenshots/ for the editors' guide)."""
+browser of its own: the contributor writes and submits it; the moderator's dashboard leads to
+the comments; the editor sees it waiting on the dashboard, links its Belarusian version from
+the search box, schedules it, then publishes it at once; the reader's page names the
+translation. Screenshots of each step are written to SAMIZDAT_SCREENSHOTS when it is set
+(docs/screenshots/ for the editors' guide)."""
 
 import datetime
 import os
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from samizdat.newsroom.models import Article, Edition, Section
 from samizdat.newsroom.workflow import Status
+from tests.browser.test_writing_desk import serious_axe_violations
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -82,10 +84,26 @@ def test_a_story_from_the_contributor_to_the_reader(as_role, site, tmp_path):
     assert page.locator("input[name=_publish]").count() == 0
     assert contributor.errors == [] and contributor.foreign_requests() == []
 
+    # The moderator's dashboard starts with the comments and opens their queue; no article
+    # tools, no technical blocks.
+    moderator = as_role("moderator")
+    page = moderator.page
+    page.goto(site + "/admin/")
+    assert page.locator("#content h2").first.inner_text().startswith(
+        "Comments waiting for moderation")
+    assert page.locator("h2", has_text="Technical state").count() == 0
+    assert page.locator("h2", has_text="Waiting for review").count() == 0
+    assert serious_axe_violations(page, "#content") == []
+    page.click("text=Open the moderation queue")
+    page.wait_for_load_state()
+    assert "/admin/comments/comment/" in page.url
+    assert moderator.errors == [] and moderator.foreign_requests() == []
+
     # The editor finds it waiting on the dashboard.
     editor = as_role("editor")
     page = editor.page
     page.goto(site + "/admin/")
+    assert serious_axe_violations(page, "#content") == []
     waiting = page.locator("section", has_text="Waiting for review").first
     waiting.locator("a", has_text=HEADLINE).click()
     page.locator(EDITOR).wait_for()
