@@ -244,8 +244,9 @@ def sync(mirror: Mirror, source: Path, files: dict[str, str] | None = None,
     mirror.last_attempt = timezone.now()
     try:
         position = _position(source, mirror, full)
-        if position.changes is not None:
-            sent, deleted = CHANGES[mirror.kind](mirror, source, position.changes)
+        if position.changes is not None:  # nothing new: nothing to connect for
+            sent, deleted = (CHANGES[mirror.kind](mirror, source, position.changes)
+                             if position.changes else (0, 0))
             outcome = Outcome(sent, deleted, max(0, position.files - sent))
         else:
             outcome = SENDERS[mirror.kind](mirror, source,
