@@ -92,7 +92,7 @@ def site(newsroom_content, staff, client, django_capture_on_commit_callbacks):  
         Mirror.objects.create(name="Copy", kind="folder", target="/srv/copy",
                               public_url="https://copy.example.org/")
         settings = SiteSettings.objects.get(edition__language="en")
-        settings.logo.save("en.png", ContentFile(LOGO))  # a stored file no photo owns
+        settings.logo.save("en.png", ContentFile(LOGO, name="en.png"))  # no photo owns it
         client.logout()
     signing.public_key_b64()  # made on first use, as the site does
     return newsroom_content
