@@ -140,7 +140,8 @@ class ArticleForm(forms.ModelForm):
     )
     # The version the form was opened at (services.opened_version): a save refuses to
     # overwrite anyone's save made since.
-    opened_revision = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    opened_revision = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput,
+                                         label=gettext_lazy("version opened"))
 
     class Meta:
         model = Article
@@ -217,6 +218,7 @@ class BylineInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ["author"]
     verbose_name = gettext_lazy("byline")
+    verbose_name_plural = gettext_lazy("bylines")  # else Django adds an English "s"
 
 
 class EditionFilter(admin.SimpleListFilter):
