@@ -219,8 +219,11 @@ def test_a_machine_that_cannot_follow_serves_no_page_files(settings, tmp_path):
     follower = threading.Thread(target=pagefiles.follow, args=(there, stop, 0.1), daemon=True)
     follower.start()
     try:
-        wait_until(lambda: pagefiles._local_version(there) == pagecache.UNREACHABLE)
-        assert not stale.exists() and not list((there / "current").rglob("*.html"))
+        # nginx is pointed at the new empty folder first, and the old one removed after it:
+        # wait for both (CI once looked between the two).
+        wait_until(lambda: pagefiles._local_version(there) == pagecache.UNREACHABLE
+                   and not stale.exists())
+        assert not list((there / "current").rglob("*.html"))
     finally:
         stop.set()
         follower.join(5)
