@@ -221,14 +221,19 @@ class _Position:
     changes: dict | None = None
 
 
-def _position(source: Path, mirror: Mirror | None, full: bool) -> _Position:
+def _follows(mirror: Mirror, source: Path, full: bool) -> bool:
+    """Whether the mirror may be sent the journal's changes: it last had this copy (a folder
+    the bake did not make has no journal, and is compared whole each time)."""
+    return not full and mirror.synced_copy == source.name and path_for(source).exists()
+
+
+def _position(source: Path, mirror: Mirror, full: bool) -> _Position:
     position = _Position(source.name)
     if not path_for(source).exists():
-        return position  # a folder the bake did not make: a full comparison each time
+        return position
     with State(source) as state:
         position.entry = state.last_entry()
-        if (not full and mirror is not None and mirror.synced_copy == source.name
-                and mirror.synced_entry <= position.entry):
+        if _follows(mirror, source, full) and mirror.synced_entry <= position.entry:
             position.changes, position.entry = state.changes_since(mirror.synced_entry)
             position.files = state.file_count()
     return position
@@ -277,7 +282,7 @@ def sync_all(source: Path, full: bool = False) -> dict[str, Outcome | None]:
     files = None
     outcomes = {}
     for mirror in mirrors:
-        if files is None and (full or _position(source, mirror, full).changes is None):
+        if files is None and not _follows(mirror, source, full):
             files = manifest(source)  # read once, for every mirror compared whole
         outcomes[mirror.name] = sync(mirror, source, files, full=full)
     _trim(source)
