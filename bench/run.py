@@ -114,7 +114,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="Print only; leave docs alone.")
     parser.add_argument("--only", nargs="*",
                         choices=["reader", "engines", "photos", "comments", "search", "bake",
-                                 "migration", "backup", "telegram", "newsletter"],
+                                 "onwrite", "migration", "backup", "telegram", "newsletter"],
                         help="Run only these sections (each writes its own part of the doc); "
                              "reader: render cost and HTTP.")
     args = parser.parse_args()
@@ -126,7 +126,8 @@ def main() -> None:
             section = {"engines": engines_section,
                        "photos": photo_section, "comments": comment_section,
                        "search": search_section, "bake": bake_section,
-                       "migration": migration_section, "backup": backup_section,
+                       "onwrite": onwrite_section, "migration": migration_section,
+                       "backup": backup_section,
                        "telegram": telegram_section,
                        "newsletter": newsletter_section}[name]()
             if not args.no_write:
@@ -138,6 +139,7 @@ def main() -> None:
     search = search_section()
     engines = engines_section()
     baking = bake_section()
+    on_write = onwrite_section()
     migration = migration_section()
     backing_up = backup_section()
     telegram = telegram_section()
@@ -149,6 +151,7 @@ def main() -> None:
     write_section(search, "bench:search")
     write_section(engines, "bench:engines")
     write_section(baking, "bench:bake")
+    write_section(on_write, "bench:onwrite")
     write_section(migration, "bench:migration")
     write_section(backing_up, "bench:backup")
     write_section(telegram, "bench:telegram")
@@ -489,6 +492,55 @@ def bake_section() -> list[str]:
         "",
         "Reproduce: `python bench/run.py --only bake` (BENCH_SMALL, BENCH_BAKE_MIDDLE, "
         "BENCH_LARGE, BENCH_BAKE_SAMPLE).",
+        "",
+    ]
+
+
+def onwrite_section() -> list[str]:
+    """bench/onwrite.py at BENCH_SMALL and BENCH_LARGE: readers' misses while articles are
+    published, with render on write and with every page made stale, side by side."""
+    sizes = list(dict.fromkeys([int(os.environ.get("BENCH_SMALL", 1000)),
+                                int(os.environ.get("BENCH_LARGE", 1_000_000))]))
+    results = {}
+    for size in sizes:
+        ensure_archive(size)
+        out = subprocess.run([sys.executable, str(ROOT / "bench" / "onwrite.py")],
+                             env=env_for(size), check=True, capture_output=True, text=True)
+        results[size] = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"render on write at {size:,}: {results[size]}", flush=True)
+    lines = ["| articles | pages asked | publications × reads | misses, every page stale "
+             "| misses, render on write | publish to switch, ms (median / max) "
+             "| pages rendered per publication | page files linked forward |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for size, r in results.items():
+        stale, kept = r["every page stale"], r["on write"]
+        lines.append(
+            f"| {size:,} | {r['pages']:,} | {r['publications']} × {r['reads']} "
+            f"| {stale['misses']:,} ({stale['miss_share']:.1%}) "
+            f"| **{kept['misses']:,} ({kept['miss_share']:.1%})** "
+            f"| {kept['publish_ms_median']:.0f} / {kept['publish_ms_max']:.0f} "
+            f"| {kept['rendered']:.0f} | {kept['linked']:.0f} |")
+    table = "\n".join(lines)
+    print(table)
+    return [
+        "## Render on write: what readers meet while articles are published",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.machine()}, "
+        f"{os.cpu_count()} cores, SQLite, local-memory cache and page files, in one process "
+        "through Django's whole request handling (`bench/onwrite.py`). Readers first ask for "
+        "a set of pages that existed before (home pages, lists, the newest articles and a "
+        "random draw of older ones, full and text-only); then each publication is followed "
+        "by random requests for pages of that set. A miss is an answer the application had "
+        "to render. Both ways in the same run: every publication making every page stale "
+        "(as before), and render on write (bake/onwrite.py). \"Publish to switch\" is the "
+        "time from the publication's commit to the moment its pages are in the cache and "
+        "nginx's folder; with a task worker, its polling interval (1 s by default) comes "
+        "before it.",
+        "",
+        table,
+        "",
+        "Reproduce: `python bench/run.py --only onwrite` (BENCH_SMALL, BENCH_LARGE, "
+        "BENCH_ONWRITE_PUBLICATIONS, BENCH_ONWRITE_READS, BENCH_ONWRITE_ARTICLES).",
         "",
     ]
 

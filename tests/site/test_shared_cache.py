@@ -51,6 +51,8 @@ def test_fragments_and_their_stamps_live_in_redis(client, shared_cache, make_art
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from samizdat.site import pagecache
+
     redis_client, prefix = shared_cache
     article = make_article(headline="Fragments in Redis")
     url = article.get_absolute_url()
@@ -59,6 +61,10 @@ def test_fragments_and_their_stamps_live_in_redis(client, shared_cache, make_art
     assert any("samizdat:fragment:" in k for k in keys)
     with django_capture_on_commit_callbacks(execute=True):
         make_article(language="ru", headline="Elsewhere")
+    with CaptureQueriesContext(connection) as queries:
+        kept = client.get(url)
+    assert kept["X-Page-Cache"] == "HIT" and not queries  # render on write: not touched
+    pagecache.bump()  # a change of settings or sections: every page goes stale
     with CaptureQueriesContext(connection) as queries:
         again = client.get(url)
     assert again["X-Page-Cache"] == "MISS" and again.content == first

@@ -9,11 +9,18 @@ class BakeConfig(AppConfig):
     label = "bake"
 
     def ready(self):
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
         from samizdat.newsroom.models import Article, Byline, LegacyRedirect
+        from samizdat.site import pagecache
 
-        from . import tasks
+        from . import onwrite, tasks, update
+
+        # Render on write (onwrite.py): the page cache takes forward the baked routes'
+        # pages a change left alone, and renders the others before readers ask.
+        pagecache.carriable = update.in_copy
+        pagecache.on_write = onwrite.on_write
+        pre_save.connect(onwrite.capture, sender=Article, dispatch_uid="bake-onwrite-capture")
 
         post_save.connect(tasks.article_saved, sender=Article, dispatch_uid="bake-article")
         post_delete.connect(tasks.article_saved, sender=Article, dispatch_uid="bake-article-del")

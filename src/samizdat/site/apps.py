@@ -24,8 +24,10 @@ class SiteConfig(AppConfig):
         from . import fragments
         from .pagecache import on_content_changed, on_model_changed
 
-        content_changed.connect(on_content_changed, dispatch_uid="site-page-cache")
+        # Fragments first: render on write (pagecache.on_content_changed) renders pages
+        # from them.
         content_changed.connect(fragments.content_changed, dispatch_uid="site-fragments")
+        content_changed.connect(on_content_changed, dispatch_uid="site-page-cache")
         for name in READER_VISIBLE:
             model = self.apps.get_model(name)
             for signal in (post_save, post_delete):

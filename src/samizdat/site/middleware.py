@@ -15,7 +15,8 @@ from samizdat.monitoring.metrics import PAGE_CACHE_HIT, PAGE_CACHE_MISS, RENDER_
 from . import pagecache
 
 # Reader answers outside the editions' folders: site-wide feeds, sitemaps, robots.txt.
-ROOT_READER_PATHS = re.compile(r"^/(rss\.xml|atom\.xml|robots\.txt|(news-)?sitemap[-\w]*\.xml)$")
+ROOT_READER_PATHS = re.compile(
+    r"^/(rss\.xml|atom\.xml|feed\.json|robots\.txt|(news-)?sitemap[-\w]*\.xml)$")
 
 # Headers that belong to one exchange, not to the page: never stored, never replayed.
 EXCHANGE_HEADERS = {"set-cookie", "date", "content-length", "x-page-cache", "etag",
@@ -50,6 +51,14 @@ class ReaderPageCacheMiddleware:
             if hit["status"] == 200:
                 # Rendered by another machine on the shared cache, say: this machine's
                 # nginx asked, so it has no file of the page yet; from now on it has.
+                pagecache.keep_page_file(request.path, version, hit["content"], hit["gzip"])
+            return self._answer(request, hit, "HIT")
+        # A page the last publications did not change: the earlier version's entry
+        # (render on write, bake/onwrite.py).
+        hit = pagecache.carried(request, version)
+        if hit is not None:
+            PAGE_CACHE_HIT.inc()
+            if hit["status"] == 200:
                 pagecache.keep_page_file(request.path, version, hit["content"], hit["gzip"])
             return self._answer(request, hit, "HIT")
         started = time.perf_counter()

@@ -11,18 +11,24 @@ application at all; `current` is a symlink to the folder of the current version,
 atomically when the version changes.
 """
 
+import fcntl
 import functools
 import hashlib
+import json
+import logging
 import os
 import shutil
 import time
 import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import QueryDict
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "samizdat:content-version"
 # The version while a shared cache is unreachable (samizdat/caching.py): nothing can be
@@ -38,6 +44,9 @@ def _stamp_path():
     return settings.VAR_DIR / "content-version"
 
 
+# Set while render on write (site/onwrite.py) renders pages under the version that is about
+# to become current: they are stored under it, and their files wait in its folder.
+_warming: ContextVar[str | None] = ContextVar("samizdat_warming_version", default=None)
 # Set for the length of one request by the page-cache middleware: one request, one version.
 _pinned: ContextVar[str | None] = ContextVar("samizdat_content_version", default=None)
 # Dependency versions read during the request, each read once (see site_version).
@@ -76,7 +85,7 @@ def content_version() -> str:
 @contextmanager
 def pinned_version():
     """Read the version once and use it for everything this request looks up."""
-    version = _read_version()
+    version = _warming.get() or _read_version()
     token = _pinned.set(version)
     dependencies = _pinned_dependencies.set({})
     try:
@@ -103,13 +112,205 @@ def _read_version() -> str:
 
 def bump() -> None:
     """Make every cached page stale."""
+    with _version_lock():
+        if _uses_shared_cache():
+            version = str(time.time_ns())
+            cache.set(VERSION_KEY, version, None)
+            _switch_page_files(version)
+            return
+        _advance_stamp(str(_stamp_path()))
+        _switch_page_files(_read_version())  # as stat reports it: file systems round stamps
+
+
+# --- Versions that follow the one before (render on write, bake/onwrite.py) -----------------
+# A publication changes a few dozen pages, not the site. It gets a version of its own whose
+# *lineage* names its parent and the pages it changed; a page outside them that the parent
+# had cached is taken forward on its first request (`carried`), and its page file is linked
+# into the new folder before the switch, so readers meet no miss for pages that did not
+# change. A change of anything else (settings, sections, an import) still calls bump(): a
+# version without a lineage, after which every page is rendered afresh.
+
+LINEAGE_KEY = "samizdat:lineage:"
+LOCK_KEY = "samizdat:content-version-lock"
+# Versions looked back through for a page to take forward: a page read less often than one
+# publication in this many is rendered again (its entry may have expired by then anyway).
+LINEAGE_DEPTH = 64
+# Whether a page may be taken forward at all: only pages whose dependencies a lineage names
+# completely (the baked routes, whose footprints bake/routes.py computes). Set by the bake
+# app; until then nothing is carried.
+carriable = None
+
+
+@dataclass(frozen=True)
+class Lineage:
+    parent: str
+    exact: frozenset = frozenset()
+    prefixes: tuple = ()
+
+    def changed(self, path: str) -> bool:
+        return path in self.exact or path.startswith(self.prefixes)
+
+
+# A version's lineage never changes once written: each process keeps what it read.
+_lineages: dict[str, Lineage | None] = {}
+
+
+def _lineage_path(version: str):
+    return settings.VAR_DIR / "lineage" / f"{version}.json"
+
+
+def write_lineage(version: str, lineage: Lineage) -> None:
+    data = json.dumps({"parent": lineage.parent, "exact": sorted(lineage.exact),
+                       "prefixes": list(lineage.prefixes)})
     if _uses_shared_cache():
-        version = str(time.time_ns())
-        cache.set(VERSION_KEY, version, None)
-        _switch_page_files(version)
+        cache.set(LINEAGE_KEY + version, data, settings.PAGE_CACHE_SECONDS)
         return
-    _advance_stamp(str(_stamp_path()))
-    _switch_page_files(_read_version())  # as stat reports it: file systems round stamps
+    folder = _lineage_path(version).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f".{uuid.uuid4().hex}"
+    temporary.write_text(data)
+    os.replace(temporary, _lineage_path(version))
+    for old in sorted(folder.glob("*.json"), key=lambda p: int(p.stem))[:-4 * LINEAGE_DEPTH]:
+        old.unlink(missing_ok=True)
+
+
+def lineage(version: str) -> Lineage | None:
+    if version in _lineages:
+        return _lineages[version]
+    if _uses_shared_cache():
+        data = cache.get(LINEAGE_KEY + version)
+    else:
+        try:
+            data = _lineage_path(version).read_text()
+        except FileNotFoundError:
+            data = None
+    found = None
+    if data is not None:
+        raw = json.loads(data)
+        found = Lineage(raw["parent"], frozenset(raw["exact"]), tuple(raw["prefixes"]))
+    if len(_lineages) > 4 * LINEAGE_DEPTH:
+        _lineages.clear()
+    _lineages[version] = found
+    return found
+
+
+def carried(request, version: str) -> dict | None:
+    """The cache entry of an earlier version for this request's page, if no change since
+    touched the page; stored under `version`, so the next request is a plain hit."""
+    path = request.path
+    if carriable is None or lineage(version) is None or not carriable(path):
+        return None
+    keys, current, digest = [], version, page_key(request, "").rsplit(":", 1)[1]
+    for _ in range(LINEAGE_DEPTH):
+        step = lineage(current)
+        if step is None or step.changed(path):
+            break
+        current = step.parent
+        keys.append(f"samizdat:page:{current}:{digest}")
+    if not keys:
+        return None
+    found = cache.get_many(keys)
+    for key in keys:  # the newest first
+        entry = found.get(key)
+        if entry is not None and (not entry.get("depends") or dependency_versions(
+                list(entry["depends"])) == entry["depends"]):
+            cache.set(page_key(request, version), entry, settings.PAGE_CACHE_SECONDS)
+            # Moved, not copied: a local-memory cache holds a few thousand entries, and
+            # one copy per version would push pages out after a few publications.
+            cache.delete(key)
+            return entry
+    return None
+
+
+def next_version() -> str:
+    """A version newer than the current one, as the version store will report it."""
+    if _uses_shared_cache():
+        return str(time.time_ns())
+    stamp = _stamp_path()
+    try:
+        previous = os.stat(stamp).st_mtime_ns
+    except FileNotFoundError:
+        previous = 0
+    now = time.time_ns()
+    probe = stamp.with_name(f".content-version.{uuid.uuid4().hex}")
+    try:
+        open(probe, "ab").close()  # noqa: SIM115 - create, nothing to write
+        os.utime(probe, ns=(now, max(now, previous + 1000)))
+        return str(os.stat(probe).st_mtime_ns)  # as the file system rounds it
+    finally:
+        probe.unlink(missing_ok=True)
+
+
+def carry_page_files(parent: str, version: str, lineage: Lineage) -> int:
+    """Link the parent's page files that the change left alone into the new version's folder
+    (before the switch: nginx goes on serving them without a gap)."""
+    root = _page_files_dir()
+    if root is None or carriable is None:
+        return 0
+    source, target, linked = root / f"v{parent}", root / f"v{version}", 0
+    for folder, _dirs, files in os.walk(source):
+        if "index.html" not in files:
+            continue
+        relative = os.path.relpath(folder, source)
+        path = f"/{relative}/"
+        if relative == "." or lineage.changed(path) or not carriable(path):
+            continue
+        destination = target / relative
+        try:
+            destination.mkdir(parents=True, exist_ok=True)
+            for name in ("index.html", "index.html.gz"):
+                if not (destination / name).exists():
+                    os.link(os.path.join(folder, name), destination / name)
+            linked += 1
+        except FileNotFoundError:
+            continue  # removed meanwhile (a comment touched it): not carried
+        except FileExistsError:
+            continue  # rendered for the new version meanwhile
+    return linked
+
+
+def switch(parent: str, version: str, carry: Lineage | None = None) -> bool:
+    """Make `version` current if `parent` still is; False if another change came first.
+    With `carry`, the parent's page files it leaves alone are linked into the new folder
+    after nginx is pointed at it (an unpublication must not wait for them)."""
+    with _version_lock():
+        if _uses_shared_cache():
+            if str(cache.get(VERSION_KEY)) != parent:
+                return False
+            cache.set(VERSION_KEY, version, None)
+        else:
+            try:
+                if str(os.stat(_stamp_path()).st_mtime_ns) != parent:
+                    return False
+            except FileNotFoundError:
+                return False
+            os.utime(_stamp_path(), ns=(int(version), int(version)))
+        _switch_page_files(version, before_removing=carry and (
+            lambda: carry_page_files(parent, version, carry)))
+    return True
+
+
+@contextmanager
+def _version_lock():
+    """One change of the version at a time: a switch must not undo a bump made after its
+    parent was read."""
+    if _uses_shared_cache():
+        token, deadline = uuid.uuid4().hex, time.monotonic() + 5
+        while not cache.add(LOCK_KEY, token, 30) and time.monotonic() < deadline:
+            time.sleep(0.005)  # a switch holds it for milliseconds
+        try:
+            yield
+        finally:
+            if cache.get(LOCK_KEY) == token:
+                cache.delete(LOCK_KEY)
+        return
+    os.makedirs(settings.VAR_DIR, exist_ok=True)
+    with open(settings.VAR_DIR / "content-version.lock", "ab") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _advance_stamp(path: str) -> None:
@@ -219,7 +420,17 @@ def page_key(request, version: str) -> str:
     return f"samizdat:page:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
-def on_content_changed(sender, **kwargs):
+# Render on write for one article's change (bake/onwrite.py), set by the bake app.
+on_write = None
+
+
+def on_content_changed(sender, article=None, **kwargs):
+    if on_write is not None and article is not None and article.pk is not None:
+        try:
+            on_write(article, **kwargs)
+            return
+        except Exception:
+            logger.exception("render on write failed: every page goes stale instead")
     bump()
 
 
@@ -273,7 +484,8 @@ def write_page_file(path: str, version: str, content: bytes, packed: bytes) -> N
         linked = os.readlink(current)
     except FileNotFoundError:
         linked = ""
-    if linked != f"v{version}" and _newer(version, linked.removeprefix("v")):
+    if (linked != f"v{version}" and _warming.get() is None
+            and _newer(version, linked.removeprefix("v"))):
         _point_current(root, version)
 
 
@@ -300,13 +512,15 @@ def _point_current(root, version: str) -> None:
     os.replace(link, root / "current")  # atomic: nginx sees the old folder or the new one
 
 
-def _switch_page_files(version: str, root=None) -> None:
+def _switch_page_files(version: str, root=None, before_removing=None) -> None:
     """Point nginx at the new version's (empty) folder and drop the old folders."""
     root = root or _page_files_dir()
     if root is None:
         return
     root.mkdir(parents=True, exist_ok=True)
     _point_current(root, version)
+    if before_removing is not None:
+        before_removing()
     for old in root.glob("v*"):
         if old.name != f"v{version}":
             shutil.rmtree(old, ignore_errors=True)

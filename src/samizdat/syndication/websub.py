@@ -69,6 +69,8 @@ def ping_all(urls: list[str], hubs: list[str]) -> list[tuple[str, str]]:
 
 def on_content_changed(sender, article=None, action="", **kwargs):
     """content_changed's receiver (sent after the commit): the feeds showing what changed."""
+    if article is not None and article.__dict__.pop("_websub_after_render", False):
+        return  # render on write tells the hubs once the new feeds are served
     if not settings.WEBSUB_HUBS or action == "redirects":
         return
     from .tasks import ping_hubs
