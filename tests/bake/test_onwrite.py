@@ -180,3 +180,10 @@ def test_with_a_task_worker_alive_the_task_queue_renders_and_switches(
     assert "http://testserver/en/atom.xml" in pings.get().args_kwargs["args"][0]
     home = client.get("/en/")
     assert home["X-Page-Cache"] == "HIT" and b"Through the queue" in home.content
+    # As `make run` (local memory, no page files): a page the worker's process rendered
+    # would reach no reader, so the publishing process renders it, and shows it at once.
+    settings.PAGE_FILES_DIR = ""
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(headline="Straight away")
+    home = client.get("/en/")
+    assert home["X-Page-Cache"] == "HIT" and b"Straight away" in home.content

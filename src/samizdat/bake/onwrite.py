@@ -16,8 +16,9 @@ version of its own whose lineage names its parent and those pages (pagecache.Lin
   article and every list that showed it leave the cache and nginx's folder in the same
   moment, and the lists are rendered again right after.
 
-Where a task worker runs, the rendering is a task (`render_on_write`); where none runs
-(`make run`, tests), the committing process does it. A change that is not an article's
+Where a task worker runs and what it renders reaches readers (a shared cache, or page files
+for nginx), the rendering is a task (`render_on_write`); otherwise (`make run`, tests) the
+committing process does it. A change that is not an article's
 (settings, sections, an import, a restore) still makes every page stale.
 """
 
@@ -77,7 +78,7 @@ def on_write(article, action="", **kwargs) -> None:
         return  # not shown before or after (a draft, a schedule): no reader page changed
     if change.removed:
         withdraw(change)
-    elif _worker_alive():
+    elif _shared_with_readers() and _worker_alive():
         if settings.WEBSUB_HUBS and action != "redirects":
             from samizdat.syndication.websub import topics
 
@@ -266,6 +267,13 @@ def render(paths, version: str) -> int:
     finally:
         pagecache._warming.reset(token)
     return done
+
+
+def _shared_with_readers() -> bool:
+    """Whether pages rendered in another process reach readers: through a shared cache, or
+    as page files nginx serves. With neither (`make run`), the committing process renders,
+    so its own cache has the new pages at once."""
+    return pagecache._uses_shared_cache() or pagecache._page_files_dir() is not None
 
 
 def _worker_alive() -> bool:
