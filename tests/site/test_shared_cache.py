@@ -185,6 +185,40 @@ def test_a_change_on_one_machine_reaches_the_other_machines_page_files(
         follower.join(5)
 
 
+def test_after_a_publication_elsewhere_the_pages_it_did_not_touch_stay_here(
+        client, shared_cache, make_article, settings, tmp_path,
+        django_capture_on_commit_callbacks):
+    """Render on write on several machines: the other machine's follower links forward the
+    page files the publication left alone, rather than emptying its nginx's folder."""
+    import threading
+
+    from samizdat.site import pagecache, pagefiles
+
+    here, there = tmp_path / "here", tmp_path / "there"
+    settings.PAGE_FILES_DIR = str(here)
+    article = make_article(headline="Standing on both machines")
+    url = article.get_absolute_url()
+    pages = {path: client.get(path).content for path in (url, "/ru/")}
+    stop = threading.Event()
+    follower = threading.Thread(target=pagefiles.follow, args=(there, stop, 0.2), daemon=True)
+    follower.start()
+    try:
+        wait_until(lambda: pagefiles._local_version(there) == pagecache._read_version())
+        for path, body in pages.items():  # as the other machine's own worker wrote them
+            copy = there / "current" / path.strip("/") / "index.html"
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(body)
+        with django_capture_on_commit_callbacks(execute=True):
+            make_article(language="ru", headline="Published here")
+        wait_until(lambda: pagefiles._local_version(there) == pagecache._read_version())
+        kept = there / "current" / url.strip("/") / "index.html"
+        assert kept.read_bytes() == pages[url]  # untouched: still served by nginx there
+        assert not (there / "current" / "ru" / "index.html").exists()  # changed: asked anew
+    finally:
+        stop.set()
+        follower.join(5)
+
+
 def test_a_page_another_machine_rendered_becomes_a_page_file_here_too(
         client, shared_cache, make_article, settings, tmp_path):
     """A page the other machine had rendered into the shared cache was a hit here, and only

@@ -241,10 +241,10 @@ def next_version() -> str:
         probe.unlink(missing_ok=True)
 
 
-def carry_page_files(parent: str, version: str, lineage: Lineage) -> int:
+def carry_page_files(parent: str, version: str, lineage: Lineage, root=None) -> int:
     """Link the parent's page files that the change left alone into the new version's folder
     (before the switch: nginx goes on serving them without a gap)."""
-    root = _page_files_dir()
+    root = root or _page_files_dir()
     if root is None or carriable is None:
         return 0
     source, target, linked = root / f"v{parent}", root / f"v{version}", 0

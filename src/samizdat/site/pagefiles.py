@@ -6,8 +6,10 @@ the application) were switched only by the machine that made the change: the oth
 nginx went on serving the old pages, an unpublished article included. Here each machine's
 task worker follows the shared state (`follow`): it switches its page files when the shared
 version moves, and removes the pages other machines touched (comments, readings), which
-they announce on a Redis stream. Whenever it (re)connects it starts from an empty folder,
-since it cannot know what it missed.
+they announce on a Redis stream. A version that follows the one it has (a publication's,
+with a lineage: bake/onwrite.py) keeps the page files the change did not touch; any other
+starts an empty folder. Whenever it (re)connects it starts from an empty folder, since it
+cannot know what it missed.
 """
 
 import logging
@@ -78,8 +80,13 @@ def follow(root, stop: threading.Event, interval: float = 1.0) -> None:
                     last = entry_id
                     removed = fields.get(b"remove", b"").decode()
                     pagecache.remove_page_files(removed.split("\n") if removed else (), root)
-            version = pagecache._read_version()
-            if version != pagecache.UNREACHABLE and version != _local_version(root):
+            version, local = pagecache._read_version(), _local_version(root)
+            if version != pagecache.UNREACHABLE and version != local:
+                # A publication made elsewhere (render on write): the pages it did not
+                # touch stay, linked into the new folder before nginx is pointed there.
+                lineage = pagecache.lineage(version)
+                if lineage is not None and lineage.parent == local:
+                    pagecache.carry_page_files(local, version, lineage, root)
                 pagecache._switch_page_files(version, root)
         except redis.RedisError as error:
             if client is not None:
