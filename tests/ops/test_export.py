@@ -8,12 +8,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from samizdat.comments import services as comments
 from samizdat.comments.models import Comment
-from samizdat.newsroom import demo, redirects
+from samizdat.newsroom import demo, logo, redirects
 from samizdat.newsroom import services as newsroom
 from samizdat.newsroom.models import (
     Article,
@@ -39,6 +40,16 @@ VOLATILE = {"Date", "X-Page-Cache"}
 def _english():
     with translation.override("en"):
         yield
+
+
+def logo_png(colour=(170, 20, 30, 255)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGBA", (240, 120), colour).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def photo(seed, alt="Protesters on the square"):
@@ -67,6 +78,9 @@ def newsroom_content(scaffold, make_article, editor, django_capture_on_commit_ca
         GalleryItem.objects.create(article=main, photo=hero, position=1)
         SiteSettings.objects.filter(edition=main.edition).update(
             campaign_text="Write to prisoners", campaign_url="/en/about/")
+        masthead = SiteSettings.objects.get(edition=main.edition)
+        uploaded = logo.clean(SimpleUploadedFile("mark.png", logo_png()), "en")
+        masthead.logo.save(uploaded.name, uploaded)  # as the admin stores it
         make_article(language="be", headline="Суд у Менску", slug="sud", translation_key=key,
                      tag_ids=[scaffold["tags"]["be"][0].pk])
         moved = make_article(headline="Moved story", slug="old-address")
@@ -148,6 +162,13 @@ def test_export_writes_every_kind_a_manifest_and_the_originals(newsroom_content,
         with default_storage.open(row["original"], "rb") as stored:
             assert (out / row["file"]).read_bytes() == stored.read()
     assert manifest["photo_files"]["count"] == Photo.objects.count() == 3
+    # The edition's logo travels as the file the site stores.
+    rows = {r["edition_id"]: r for r in read_lines(out / "site_settings.jsonl")}
+    masthead = SiteSettings.objects.get(edition=newsroom_content["main"].edition)
+    assert rows[masthead.edition_id]["logo_file"] == "logos/en.png"
+    with default_storage.open(masthead.logo.name, "rb") as stored:
+        assert (out / "logos" / "en.png").read_bytes() == stored.read()
+    assert sum("logo_file" in r for r in rows.values()) == 1
 
 
 def test_comment_emails_only_when_asked(newsroom_content, tmp_path):
@@ -283,6 +304,18 @@ def test_a_photo_file_that_is_not_a_photo_is_refused(newsroom_content, tmp_path)
     with pytest.raises(CommandError, match=r"photos.jsonl, line 1: its file was refused"):
         call_command("import_export", str(out))
     assert not Photo.objects.exists()
+
+
+def test_a_logo_that_is_not_a_picture_is_refused_and_changes_nothing(newsroom_content,
+                                                                    tmp_path):
+    out = tmp_path / "export"
+    call_command("export", str(out))
+    (out / "logos" / "en.png").write_bytes(b"<svg onload=alert(1)></svg>")
+    empty_the_site()
+    SiteSettings.objects.all().delete()
+    with pytest.raises(CommandError, match=r"site_settings.jsonl, line \d: its logo was refused"):
+        call_command("import_export", str(out))
+    assert not SiteSettings.objects.exists() and not Photo.objects.exists()
 
 
 @pytest.mark.parametrize(("kind", "line", "damage", "message"), [

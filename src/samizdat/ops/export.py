@@ -11,6 +11,7 @@ import datetime
 import importlib.metadata
 import json
 import os
+import posixpath
 import shutil
 import time
 import uuid
@@ -32,6 +33,7 @@ SCHEMA_VERSION = 1
 FORMAT = "samizdat-export"
 MANIFEST = "manifest.json"
 PHOTOS_DIR = "photos"
+LOGOS_DIR = "logos"
 CHUNK = 1000
 
 
@@ -68,7 +70,8 @@ KINDS: tuple[Kind, ...] = (
           "comment_days")),
     Kind("site_settings", "newsroom.SiteSettings",
          ("id", "edition_id", "contact_email", "contacts", "support_text"),
-         {"edition_id": "editions"}, newer=("campaign_text", "campaign_url")),
+         {"edition_id": "editions"}, newer=("campaign_text", "campaign_url"),
+         optional=("logo_file",)),
     Kind("sections", "newsroom.Section",
          ("id", "edition_id", "name", "slug", "description", "position", "show_on_home",
           "comment_policy"),
@@ -204,11 +207,18 @@ def _rows(k: Kind, chunk: int, emails: bool) -> Iterator[dict]:
     names = [*k.fields, *k.newer]
     if k.name == "comments" and emails:
         names += ["email", "email_confirmed"]
+    if k.name == "site_settings":
+        names += ["logo"]
     query = model._default_manager.order_by("pk").values_list(*names)
     for values in query.iterator(chunk_size=chunk):
         row = {name: plain(value) for name, value in zip(names, values, strict=True)}
         if k.name == "photos":
             row["file"] = _photo_file(row["key"], row["original"])
+        if k.name == "site_settings":
+            logo = row.pop("logo")
+            if logo:  # the stored file travels beside the lines (_copy_logo)
+                row["logo_file"] = f"{LOGOS_DIR}/{posixpath.basename(logo)}"
+                row["_stored"] = logo
         yield row
 
 
@@ -306,6 +316,8 @@ def _write_kind(out: Path, k: Kind, chunk: int, emails: bool, summary: Summary, 
     written = 0
     with open(out / k.file, "w", encoding="utf-8", newline="\n") as f:
         for row in _rows(k, chunk, emails):
+            if "_stored" in row:
+                _copy_logo(out, row.pop("_stored"), row)
             f.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
             f.write("\n")
             if k.name == "photos":
@@ -330,6 +342,18 @@ def _copy_photo(out: Path, row: dict, summary: Summary) -> None:
         return
     summary.photo_files += 1
     summary.photo_bytes += target.stat().st_size
+
+
+def _copy_logo(out: Path, stored: str, row: dict) -> None:
+    """An edition's logo into logos/; a stored name whose file is gone exports no logo."""
+    target = out / row["logo_file"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with default_storage.open(stored, "rb") as source, open(target, "wb") as copy:
+            shutil.copyfileobj(source, copy, 1 << 20)
+    except OSError:
+        target.unlink(missing_ok=True)
+        del row["logo_file"]
 
 
 def _write_json(path: Path, data) -> None:
