@@ -155,3 +155,33 @@ def test_a_story_from_the_contributor_to_the_reader(as_role, site, tmp_path):
     assert link.count() >= 1
     assert reader.cookies() == []  # a reader who only reads gets no cookie
     reader.close()
+
+
+def test_the_editor_uploads_the_logo_and_readers_see_it_in_the_masthead(
+        as_role, watched, site, tmp_path):
+    """Admin → Site settings → logo, clicked through: a photo with GPS data goes in, the
+    masthead shows a 96-pixel-high PNG from this origin, and the reader's page asks nothing
+    of any other."""
+    from samizdat.newsroom.models import SiteSettings
+    from samizdat.photos import samples
+
+    settings_row = SiteSettings.objects.get(edition__language="en")
+    w = as_role("editor")
+    page = w.page
+    page.goto(site + f"/admin/newsroom/sitesettings/{settings_row.pk}/change/")
+    page.set_input_files("input[name=logo]", files=[{
+        "name": "masthead.jpg", "mimeType": "image/jpeg",
+        "buffer": samples.jpeg(600, 200, seed=5)}])
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+    settings_row.refresh_from_db()
+    assert settings_row.logo.name.endswith(".png") and settings_row.logo_height == 96
+
+    reader = watched(viewport={"width": 1280, "height": 900})
+    reader.page.goto(site + "/en/")
+    image = reader.page.locator(".brand img.logo-image")
+    assert image.get_attribute("src") == settings_row.logo.url
+    loaded = image.evaluate("i => i.complete && i.naturalHeight")
+    assert loaded == 96
+    assert reader.foreign_requests() == []
+    shot(reader.page, "logo-masthead", tmp_path)
