@@ -155,7 +155,7 @@ def test_a_draft_saved_or_scheduled_changes_no_reader_page(
 
 
 def test_with_a_task_worker_alive_the_task_queue_renders_and_switches(
-        client, site, settings, make_article, django_capture_on_commit_callbacks):
+        client, site, settings, editor, make_article, django_capture_on_commit_callbacks):
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
@@ -180,6 +180,14 @@ def test_with_a_task_worker_alive_the_task_queue_renders_and_switches(
     assert "http://testserver/en/atom.xml" in pings.get().args_kwargs["args"][0]
     home = client.get("/en/")
     assert home["X-Page-Cache"] == "HIT" and b"Through the queue" in home.content
+    # An unpublication leaves at once; the pages without it are the worker's to render.
+    gone = site[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.unpublish(gone, editor)
+    assert client.get(gone.get_absolute_url()).status_code == 404
+    assert gone.headline.encode() not in client.get("/en/").content
+    later = DBTaskResult.objects.get(task_path="samizdat.bake.onwrite.render_pages")
+    assert later.task.call(*later.args_kwargs["args"])["rendered"] > 0
     # As `make run` (local memory, no page files): a page the worker's process rendered
     # would reach no reader, so the publishing process renders it, and shows it at once.
     settings.PAGE_FILES_DIR = ""
@@ -187,3 +195,64 @@ def test_with_a_task_worker_alive_the_task_queue_renders_and_switches(
         make_article(headline="Straight away")
     home = client.get("/en/")
     assert home["X-Page-Cache"] == "HIT" and b"Straight away" in home.content
+
+
+def test_a_section_left_and_an_unpublication_in_one_action_reach_the_old_sections_pages(
+        client, site, settings, scaffold, editor, make_article,
+        django_capture_on_commit_callbacks):
+    """The admin saves an article more than once in one submit (its fields, then the
+    workflow's action): the section it left must still count, for the articles there that
+    showed it as related."""
+    moving = site[0]
+    later = site[4]  # newer, same section: shows the older ones as related
+    url = later.get_absolute_url()
+    assert moving.headline.encode() in client.get(url).content
+    elsewhere = scaffold["sections"]["en"][1]
+    with django_capture_on_commit_callbacks(execute=True):
+        moving.section = elsewhere
+        moving.save()  # the admin's form
+        services.unpublish(moving, editor)  # its action, a second save
+    page = client.get(url)
+    assert moving.headline.encode() not in page.content
+    assert page.content == _fresh(settings, url)[1]
+
+
+def test_a_page_file_removed_meanwhile_is_not_carried_into_the_next_version(site, settings):
+    """A comment approved while a publication fills its new folder: the page's file goes
+    from every version's folder, so the switch does not bring it back."""
+    from pathlib import Path
+
+    root = Path(settings.PAGE_FILES_DIR)
+    for version in ("v1", "v2"):
+        page = root / version / "en" / "news" / "x" / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_bytes(b"old")
+    pagecache.remove_page_files(["/en/news/x/"])
+    assert not list(root.glob("v*/en/news/x/index.html"))
+
+
+def test_pages_rendered_long_ago_are_rendered_again_not_carried(
+        client, site, settings, make_article, monkeypatch, django_capture_on_commit_callbacks):
+    """What a page shows can change with time alone (comments close after some days): a
+    publication carries only recent entries and files."""
+    url = site[5].get_absolute_url()  # another edition's article: untouched
+    client.get(url)
+    monkeypatch.setattr(pagecache, "CARRY_SECONDS", -1)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(headline="Later on")
+    assert not _file(settings, url).exists()
+    assert client.get(url)["X-Page-Cache"] == "MISS"
+
+
+def test_rendering_leaves_the_thread_as_it_found_it(site, settings):
+    """With an admin host, reader pages set the reader's URLconf for the thread; the
+    editor's request that rendered them must go on with its own (a reverse of an admin
+    address after the publication)."""
+    from django.urls import get_urlconf, reverse
+    from django.utils.translation import get_language
+
+    settings.ADMIN_HOST = "desk.example.org"
+    language = get_language()
+    onwrite.render(["/ru/", "/en/"], pagecache._read_version())
+    assert get_urlconf() is None and get_language() == language
+    assert reverse("admin:index") == "/admin/"

@@ -32,6 +32,7 @@ from django.core.handlers.base import BaseHandler
 from django.db.models import Q
 from django.test import RequestFactory
 from django.test.utils import override_settings
+from django.urls import get_urlconf, set_urlconf
 from django.utils import timezone
 from django.utils.translation import get_language, override
 from django_tasks import task
@@ -69,11 +70,15 @@ def capture(sender, instance, raw=False, **kwargs):
         return
     if getattr(instance, "_loaded_status", None) == Status.PUBLISHED:
         instance._footprint_was = dict(routes.footprints([instance.pk])).get(instance.pk)
+        # Its section and story before the change (read by site/fragments.py's pre_save
+        # just before this one, and read again at every later save of the action).
+        instance._placement_was = getattr(instance, "_fragment_was", None)
 
 
 def on_write(article, action="", **kwargs) -> None:
     """content_changed's receiver for one article (pagecache.on_content_changed)."""
-    change = changes(article, article.__dict__.pop("_footprint_was", None))
+    placement = article.__dict__.pop("_placement_was", None)
+    change = changes(article, article.__dict__.pop("_footprint_was", None), placement)
     if change is None:
         return  # not shown before or after (a draft, a schedule): no reader page changed
     if change.removed:
@@ -90,8 +95,9 @@ def on_write(article, action="", **kwargs) -> None:
         publish(change)
 
 
-def changes(article, was) -> Change | None:
-    """The pages a change of `article` touched (`was`: its footprint before the change)."""
+def changes(article, was, placement=None) -> Change | None:
+    """The pages a change of `article` touched (`was`: its footprint before the change,
+    `placement`: its section and translation key then)."""
     now = dict(routes.footprints([article.pk])).get(article.pk)
     if was is None and now is None:
         return None
@@ -112,7 +118,9 @@ def changes(article, was) -> Change | None:
     warm += [*shown.listings, *shown.pages]
     if was is not None and now is not None:
         warm += [p for p in (*was.listings, *was.pages) if p not in warm]
-    others = _related_pages(article, [f for f in (was, now) if f]) | _translations(article)
+    section_was, key_was = placement or (None, None)
+    others = (_related_pages(article, [f for f in (was, now) if f], section_was)
+              | _translations(article, key_was))
     exact |= others
     warm += sorted(others)
     exact.update(ArticleRedirect.objects.filter(article_id=article.pk).values_list(
@@ -142,10 +150,10 @@ def _with_lite(path: str) -> list[str]:
     return [path]
 
 
-def _related_pages(article, footprints) -> set[str]:
+def _related_pages(article, footprints, section_was) -> set[str]:
     """Articles that may show it as related: the next ones after it in its section, now
     and before the change (site/related.py shows the newest earlier ones)."""
-    sections = {article.section_id, (getattr(article, "_fragment_was", None) or (None,))[0]}
+    sections = {article.section_id, section_was}
     pages: set[str] = set()
     for section in sections - {None}:
         for footprint in footprints:
@@ -159,9 +167,9 @@ def _related_pages(article, footprints) -> set[str]:
     return pages
 
 
-def _translations(article) -> set[str]:
+def _translations(article, key_was) -> set[str]:
     """Its versions in other editions: their pages name it (and named it before)."""
-    keys = {article.translation_key, (getattr(article, "_fragment_was", None) or (0, None))[1]}
+    keys = {article.translation_key, key_was}
     keys.discard(None)
     if not keys:
         return set()
@@ -194,6 +202,8 @@ def publish(change: Change) -> dict:
         if parent == pagecache.UNREACHABLE:
             break
         version = pagecache.next_version()
+        if version == parent:
+            break  # a clock too coarse to tell them apart: every page goes instead
         lineage = pagecache.Lineage(parent, lineage.exact, lineage.prefixes)
         pagecache.write_lineage(version, lineage)
         rendered = render(change.warm, version)
@@ -218,6 +228,11 @@ def withdraw(change: Change) -> dict:
     if not pagecache.switch(parent, version, lineage):
         pagecache.bump()
         return {"version": None}
+    if _shared_with_readers() and _worker_alive():
+        # Gone from every page already; the pages without it are rendered by the worker,
+        # not in the editor's request (a bulk unpublication would wait for all of them).
+        render_pages.enqueue(change.warm, version)
+        return {"version": version, "rendered": 0}
     return {"version": version, "rendered": render(change.warm, version)}
 
 
@@ -230,7 +245,19 @@ def _announce(change: Change) -> None:
 
 @task()
 def render_on_write(change: dict) -> dict:
-    return publish(Change(**change))
+    try:
+        return publish(Change(**change))
+    except Exception:
+        pagecache.bump()  # the change must reach readers, rendered or not
+        raise
+
+
+@task()
+def render_pages(paths: list[str], version: str) -> dict:
+    """After an unpublication: its pages rendered again, while their version is current."""
+    if pagecache._read_version() != version:
+        return {"rendered": 0}  # a later change came: its own renders follow
+    return {"rendered": render(paths, version)}
 
 
 class _Handler(BaseHandler):
@@ -254,6 +281,7 @@ def render(paths, version: str) -> int:
     host = site.hostname or "localhost"
     factory = RequestFactory(HTTP_HOST=site.netloc or "localhost")
     token = pagecache._warming.set(version)
+    urlconf = get_urlconf()  # a page's middleware may set the reader's for the thread
     done = 0
     try:
         # override: each page activates its edition's language; the caller keeps its own.
@@ -266,6 +294,7 @@ def render(paths, version: str) -> int:
                 done += 1
     finally:
         pagecache._warming.reset(token)
+        set_urlconf(urlconf)
     return done
 
 

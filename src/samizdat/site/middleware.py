@@ -84,6 +84,7 @@ class ReaderPageCacheMiddleware:
             "gzip_etag": f'"{etag}-gz"',
             "headers": [(k, v) for k, v in response.items() if k.lower() not in EXCHANGE_HEADERS],
             "depends": depends,
+            "rendered": time.time(),  # carried forward only while recent (pagecache)
         }
         cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
         if entry["status"] == 200:

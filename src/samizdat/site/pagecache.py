@@ -135,6 +135,9 @@ LOCK_KEY = "samizdat:content-version-lock"
 # Versions looked back through for a page to take forward: a page read less often than one
 # publication in this many is rendered again (its entry may have expired by then anyway).
 LINEAGE_DEPTH = 64
+# What a page shows may also change with time alone (comments close after some days): an
+# entry or page file rendered longer ago than this is not taken forward, but rendered again.
+CARRY_SECONDS = 3600
 # Whether a page may be taken forward at all: only pages whose dependencies a lineage names
 # completely (the baked routes, whose footprints bake/routes.py computes). Set by the bake
 # app; until then nothing is carried.
@@ -210,9 +213,11 @@ def carried(request, version: str) -> dict | None:
     if not keys:
         return None
     found = cache.get_many(keys)
+    oldest = time.time() - CARRY_SECONDS
     for key in keys:  # the newest first
         entry = found.get(key)
-        if entry is not None and (not entry.get("depends") or dependency_versions(
+        if entry is not None and entry.get("rendered", 0) >= oldest and (
+                not entry.get("depends") or dependency_versions(
                 list(entry["depends"])) == entry["depends"]):
             cache.set(page_key(request, version), entry, settings.PAGE_CACHE_SECONDS)
             # Moved, not copied: a local-memory cache holds a few thousand entries, and
@@ -248,6 +253,7 @@ def carry_page_files(parent: str, version: str, lineage: Lineage, root=None) -> 
     if root is None or carriable is None:
         return 0
     source, target, linked = root / f"v{parent}", root / f"v{version}", 0
+    oldest = time.time() - CARRY_SECONDS
     for folder, _dirs, files in os.walk(source):
         if "index.html" not in files:
             continue
@@ -257,6 +263,8 @@ def carry_page_files(parent: str, version: str, lineage: Lineage, root=None) -> 
             continue
         destination = target / relative
         try:
+            if os.stat(os.path.join(folder, "index.html")).st_mtime < oldest:
+                continue  # rendered too long ago to be kept (CARRY_SECONDS)
             destination.mkdir(parents=True, exist_ok=True)
             for name in ("index.html", "index.html.gz"):
                 if not (destination / name).exists():
@@ -295,7 +303,7 @@ def _version_lock():
     """One change of the version at a time: a switch must not undo a bump made after its
     parent was read."""
     if _uses_shared_cache():
-        token, deadline, free = uuid.uuid4().hex, time.monotonic() + 5, 0
+        token, deadline, free = uuid.uuid4().hex, time.monotonic() + 30, 0
         while not cache.add(LOCK_KEY, token, 30) and time.monotonic() < deadline:
             # Nobody holds it, yet it cannot be taken: the cache is unreachable (caching.py
             # answers misses), and nothing can be switched there anyway.
@@ -389,12 +397,15 @@ def touch(name: str, paths=()) -> None:
 
 
 def remove_page_files(paths, root=None) -> None:
+    """From every version's folder: a publication may be filling the next one (render on
+    write links the current one's files into it), and must not take these along."""
     root = root or _page_files_dir()
-    if root is not None:
-        for page in paths:
-            folder = root / "current" / page.strip("/")
-            for file in ("index.html", "index.html.gz"):
-                (folder / file).unlink(missing_ok=True)
+    if root is not None and paths:
+        for version in root.glob("v*"):
+            for page in paths:
+                folder = version / page.strip("/")
+                for file in ("index.html", "index.html.gz"):
+                    (folder / file).unlink(missing_ok=True)
 
 
 def reader_page(view):
