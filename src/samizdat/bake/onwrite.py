@@ -23,13 +23,11 @@ committing process does it. A change that is not an article's
 """
 
 import datetime
-import logging
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.handlers.base import BaseHandler
-from django.db.models import Q
 from django.test import RequestFactory
 from django.test.utils import override_settings
 from django.urls import get_urlconf, set_urlconf
@@ -39,14 +37,11 @@ from django_tasks import task
 
 from samizdat.newsroom.models import Article, ArticleRedirect
 from samizdat.newsroom.workflow import Status
-from samizdat.site import pagecache, related
+from samizdat.site import pagecache
 from samizdat.site.helpers import lite
-from samizdat.site.pagination import EPOCH
 
 from . import routes
-from .update import LITE, _route
-
-logger = logging.getLogger(__name__)
+from .update import later, with_lite
 
 WARM_MAX = 600  # pages rendered for one change at most; the rest wait for their reader
 ATTEMPTS = 3  # switches tried when other changes keep coming first; then every page goes
@@ -128,7 +123,7 @@ def changes(article, was, placement=None) -> Change | None:
     warm += _older_pages_served([p for p in prefixes if p.endswith("older/")])
     exact |= {lite(p) for p in exact if _has_lite(p)}
     prefixes |= {lite(p) for p in prefixes if _has_lite(p)}
-    warm = [each for path in dict.fromkeys(warm) for each in _with_lite(path)]
+    warm = [each for path in dict.fromkeys(warm) for each in with_lite(path)]
     return Change(exact=sorted(exact), prefixes=sorted(prefixes), warm=warm[:WARM_MAX],
                   removed=now is None)
 
@@ -143,27 +138,16 @@ def _languages() -> set[str]:
     return {code for code, _ in settings.LANGUAGES}
 
 
-def _with_lite(path: str) -> list[str]:
-    route = _route(path)
-    if route is not None and route[1].removesuffix("-older") in LITE:
-        return [path, lite(path)]
-    return [path]
-
-
 def _related_pages(article, footprints, section_was) -> set[str]:
     """Articles that may show it as related: the next ones after it in its section, now
     and before the change (site/related.py shows the newest earlier ones)."""
     sections = {article.section_id, section_was}
     pages: set[str] = set()
     for section in sections - {None}:
+        others = (Article.objects.published().filter(section_id=section)
+                  .exclude(pk=article.pk).select_related("edition"))
         for footprint in footprints:
-            moment = EPOCH + datetime.timedelta(microseconds=footprint.key[0])
-            later = (Article.objects.published().filter(section_id=section)
-                     .filter(Q(published_at__gte=moment)
-                             & ~Q(published_at=moment, id__lte=footprint.key[1]))
-                     .exclude(pk=article.pk).select_related("edition")
-                     .order_by("published_at", "id")[:related.CANDIDATES])
-            pages.update(a.get_absolute_url() for a in later)
+            pages.update(a.get_absolute_url() for a in later(others, footprint.key))
     return pages
 
 
@@ -196,7 +180,7 @@ def _older_pages_served(prefixes: list[str]) -> list[str]:
 
 def publish(change: Change) -> dict:
     """Render the changed pages under a new version, then make it current."""
-    lineage = pagecache.Lineage("", frozenset(change.exact), tuple(change.prefixes))
+    exact, prefixes = frozenset(change.exact), tuple(change.prefixes)
     for _ in range(ATTEMPTS):
         parent = pagecache._read_version()
         if parent == pagecache.UNREACHABLE:
@@ -204,7 +188,7 @@ def publish(change: Change) -> dict:
         version = pagecache.next_version()
         if version == parent:
             break  # a clock too coarse to tell them apart: every page goes instead
-        lineage = pagecache.Lineage(parent, lineage.exact, lineage.prefixes)
+        lineage = pagecache.Lineage(parent, exact, prefixes)
         pagecache.write_lineage(version, lineage)
         rendered = render(change.warm, version)
         linked = pagecache.carry_page_files(parent, version, lineage)
@@ -260,15 +244,7 @@ def render_pages(paths: list[str], version: str) -> dict:
     return {"rendered": render(paths, version)}
 
 
-class _Handler(BaseHandler):
-    """Django's whole request handling, page cache included: what it renders is kept."""
-
-    def __init__(self):
-        super().__init__()
-        self.load_middleware()
-
-
-_handler: dict = {}
+_handler: dict = {}  # Django's whole request handling, page cache included, loaded once
 
 
 def render(paths, version: str) -> int:
@@ -276,7 +252,10 @@ def render(paths, version: str) -> int:
     under `version` (and its files in that version's folder, not yet current)."""
     if not paths:
         return 0
-    handler = _handler.get("handler") or _handler.setdefault("handler", _Handler())
+    handler = _handler.get("handler")
+    if handler is None:
+        handler = _handler["handler"] = BaseHandler()
+        handler.load_middleware()
     site = urlsplit(settings.SITE_URL)
     host = site.hostname or "localhost"
     factory = RequestFactory(HTTP_HOST=site.netloc or "localhost")

@@ -138,6 +138,22 @@ def in_copy(path: str) -> bool:
     return full is None or name.removesuffix("-older") in LITE
 
 
+def with_lite(path: str) -> list[str]:
+    """A page and, for lists and single pages that have one, its text-only form."""
+    route = _route(path)
+    has_lite = route is not None and route[1].removesuffix("-older") in LITE
+    return [path, lite(path)] if has_lite else [path]
+
+
+def later(queryset, key: Key):
+    """The articles of `queryset` that may show the one at `key` as related: the next ones
+    after it (site/related.py shows the newest earlier ones)."""
+    moment = EPOCH + datetime.timedelta(microseconds=key[0])
+    return (queryset.filter(Q(published_at__gte=moment)
+                            & ~Q(published_at=moment, id__lte=key[1]))
+            .order_by("published_at", "id")[:related.CANDIDATES])
+
+
 class _Job:
     def __init__(self, folder: Path, state: State):
         self.folder, self.state = folder, state
@@ -203,7 +219,7 @@ class _Job:
         copy.icon = _icon(renderer)
         result = Update()
         for path in sorted(self.pages - self.gone):
-            for each in self._with_lite(path):
+            for each in with_lite(path):
                 if renderer.render(each):
                     result.written.append(_relative_file(file_of(each)))
                 else:
@@ -219,7 +235,7 @@ class _Job:
             except FileNotFoundError:
                 pass
         for path in self.gone:
-            for each in self._with_lite(path):
+            for each in with_lite(path):
                 name = _relative_file(file_of(each))
                 try:
                     (self.folder / name).unlink()
@@ -237,11 +253,6 @@ class _Job:
         self.state.record(changes)
         return result
 
-    def _with_lite(self, path: str) -> list[str]:
-        route = _route(path)
-        has_lite = route is not None and route[1].removesuffix("-older") in LITE
-        return [path, lite(path)] if has_lite else [path]
-
     def _related(self, listing: str, keys: set[Key]) -> None:
         """Articles show the newest earlier articles of their section as related
         (site/related.py): the next ones after a changed article may show it."""
@@ -249,11 +260,7 @@ class _Job:
         if queryset is None:
             return
         for key in keys:
-            moment = EPOCH + datetime.timedelta(microseconds=key[0])
-            later = (queryset.filter(Q(published_at__gte=moment)
-                                     & ~Q(published_at=moment, id__lte=key[1]))
-                     .order_by("published_at", "id")[:related.CANDIDATES])
-            self.pages.update(article.get_absolute_url() for article in later)
+            self.pages.update(article.get_absolute_url() for article in later(queryset, key))
 
     def _walk(self, listing: str, keys: set[Key]) -> None:
         """Render a list from the page holding its newest change until it meets pages the

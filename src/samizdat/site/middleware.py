@@ -45,20 +45,15 @@ class ReaderPageCacheMiddleware:
             return self.get_response(request)
         key = pagecache.page_key(request, version)
         hit = cache.get(key)
-        if hit is not None and (not hit.get("depends") or pagecache.dependency_versions(
-                list(hit["depends"])) == hit["depends"]):
-            PAGE_CACHE_HIT.inc()
-            if hit["status"] == 200:
-                # Rendered by another machine on the shared cache, say: this machine's
-                # nginx asked, so it has no file of the page yet; from now on it has.
-                pagecache.keep_page_file(request.path, version, hit["content"], hit["gzip"])
-            return self._answer(request, hit, "HIT")
-        # A page the last publications did not change: the earlier version's entry
-        # (render on write, bake/onwrite.py).
-        hit = pagecache.carried(request, version)
+        if hit is None or not pagecache.usable(hit):
+            # A page the last publications did not change: the earlier version's entry
+            # (render on write, bake/onwrite.py).
+            hit = pagecache.carried(request, version)
         if hit is not None:
             PAGE_CACHE_HIT.inc()
             if hit["status"] == 200:
+                # Rendered by another machine on the shared cache, or carried: this
+                # machine's nginx asked, so it has no file of the page yet; now it has.
                 pagecache.keep_page_file(request.path, version, hit["content"], hit["gzip"])
             return self._answer(request, hit, "HIT")
         started = time.perf_counter()

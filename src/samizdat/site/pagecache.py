@@ -203,23 +203,21 @@ def carried(request, version: str) -> dict | None:
     path = request.path
     if carriable is None or lineage(version) is None or not carriable(path):
         return None
-    keys, current, digest = [], version, page_key(request, "").rsplit(":", 1)[1]
+    keys, current, digest = [], version, _page_digest(request)
     for _ in range(LINEAGE_DEPTH):
         step = lineage(current)
         if step is None or step.changed(path):
             break
         current = step.parent
-        keys.append(f"samizdat:page:{current}:{digest}")
+        keys.append(_page_key(current, digest))
     if not keys:
         return None
     found = cache.get_many(keys)
     oldest = time.time() - CARRY_SECONDS
     for key in keys:  # the newest first
         entry = found.get(key)
-        if entry is not None and entry.get("rendered", 0) >= oldest and (
-                not entry.get("depends") or dependency_versions(
-                list(entry["depends"])) == entry["depends"]):
-            cache.set(page_key(request, version), entry, settings.PAGE_CACHE_SECONDS)
+        if entry is not None and entry.get("rendered", 0) >= oldest and usable(entry):
+            cache.set(_page_key(version, digest), entry, settings.PAGE_CACHE_SECONDS)
             # Moved, not copied: a local-memory cache holds a few thousand entries, and
             # one copy per version would push pages out after a few publications.
             cache.delete(key)
@@ -429,11 +427,25 @@ def reader_page(view):
 
 
 def page_key(request, version: str) -> str:
+    return _page_key(version, _page_digest(request))
+
+
+def _page_key(version: str, digest: str) -> str:
+    return f"samizdat:page:{version}:{digest}"
+
+
+def _page_digest(request) -> str:
     # The scheme is part of the key: HTTPS answers carry HSTS, plain ones must not. The
     # query string is not (reader_page). SITE_URL is: pages name it in their absolute
     # links, and a shared cache must not serve a page made for another one.
     raw = f"{request.scheme}|{request.get_host()}|{settings.SITE_URL}|{request.path}"
-    return f"samizdat:page:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def usable(entry: dict) -> bool:
+    """Whether a cached page still holds: the names it depends on have not moved."""
+    return not entry.get("depends") or dependency_versions(
+        list(entry["depends"])) == entry["depends"]
 
 
 # Render on write for one article's change (bake/onwrite.py), set by the bake app.
