@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from samizdat.newsletter import crypto, services
 from samizdat.newsletter.models import Delivery, Digest, EditionNewsletter, Send, Subscriber
+from samizdat.newsroom.models import Article
 
 from .conftest import work
 
@@ -115,13 +116,16 @@ def test_the_editor_reorders_and_drops_digest_items(client, inbox, subscriber_ke
     from tests.conftest import sign_in
 
     en = scaffold["editions"]["en"]
-    soon = (timezone.localtime() + datetime.timedelta(hours=1)).replace(
-        minute=0, second=0, microsecond=0)
+    # This hour of today, with the articles published just before it: the next whole hour
+    # is tomorrow's after 23:00, and the admin makes today's digest.
+    soon = timezone.localtime().replace(minute=0, second=0, microsecond=0)
     EditionNewsletter.objects.create(edition=en, digest_hour=soon.hour)
     confirmed(en, 1, alerts=False)
     one = make_article(headline="First of the day", slug="one")
     two = make_article(headline="Second of the day", slug="two")
     dropped = make_article(headline="Not for the digest", slug="three")
+    Article.objects.filter(pk__in=[one.pk, two.pk, dropped.pk]).update(
+        published_at=soon - datetime.timedelta(minutes=1))
     editor = staff["editor"]
     sign_in(client, editor)
     assert client.get("/admin/newsletter/digest/").status_code == 200  # makes today's digest
@@ -140,7 +144,7 @@ def test_the_editor_reorders_and_drops_digest_items(client, inbox, subscriber_ke
             form[f"items-{n}-included"] = "on"
     saved = client.post(f"/admin/newsletter/digest/{digest.pk}/change/", form)
     assert saved.status_code == 302, saved.content.decode()[:3000]
-    services.send_due_digests(soon + datetime.timedelta(minutes=5))
+    services.send_due_digests(timezone.localtime())
     work()
     text = inbox.messages[-1][2].get_body(("plain",)).get_content()
     assert text.index("First of the day") < text.index("Second of the day")
